@@ -6,7 +6,7 @@ descriptors instead of naming methods or fields by hand (DESIGN rule 1).
 
 from __future__ import annotations
 
-from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
+from google.protobuf.descriptor import FileDescriptor, MethodDescriptor, ServiceDescriptor
 from google.protobuf.message import Message
 from google.protobuf.message_factory import GetMessageClass
 from segment.config.v1beta import (
@@ -29,8 +29,10 @@ _MODULES = (
     catalog_pb2,
 )
 
+FILES: tuple[FileDescriptor, ...] = tuple(module.DESCRIPTOR for module in _MODULES)
+
 SERVICES: tuple[ServiceDescriptor, ...] = tuple(
-    service for module in _MODULES for service in module.DESCRIPTOR.services_by_name.values()
+    service for file in FILES for service in file.services_by_name.values()
 )
 
 

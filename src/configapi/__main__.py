@@ -1,0 +1,3 @@
+from configapi.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,95 @@
+"""Resource names (AIP-122): patterns read from `google.api.resource`, parsed and validated.
+
+A pattern such as `workspaces/{workspace}/sources/{source}` matches a name segment by segment;
+each variable must be a valid id (SPEC §6: slugs match `^[a-z0-9][a-z0-9_.-]{0,62}$`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from google.api import resource_pb2
+from google.protobuf.descriptor import Descriptor
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
+# Generated ids and catalog slugs follow other rules than caller-picked slugs:
+# tracking plans are `rs_` + 27 base62 (KSUID-like), and the real catalog has `.net`.
+_CATALOG_SLUG = re.compile(r"(?!\.{1,2}$)[a-z0-9._-]{1,63}")
+ID_RULES: Mapping[str, re.Pattern[str]] = {
+    "tracking_plan": re.compile(r"rs_[0-9A-Za-z]{27}"),
+    "access_token": re.compile(r"[0-9a-f]{24}"),
+    "destination": _CATALOG_SLUG,
+    "catalog_source": _CATALOG_SLUG,
+    "catalog_destination": _CATALOG_SLUG,
+}
+
+
+@dataclass(frozen=True)
+class ResourcePattern:
+    """One `google.api.resource` pattern, e.g. `workspaces/{workspace}/sources/{source}`."""
+
+    resource_type: str
+    pattern: str
+    segments: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, resource_type: str, pattern: str) -> ResourcePattern:
+        """Split a pattern into literal and `{variable}` segments."""
+        return cls(resource_type, pattern, tuple(pattern.split("/")))
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The variable names, in order."""
+        return tuple(s[1:-1] for s in self.segments if s.startswith("{"))
+
+    def match(self, name: str) -> dict[str, str] | None:
+        """The variables of `name`, or None when it does not fit the pattern or an id is invalid."""
+        parts = name.split("/")
+        if len(parts) != len(self.segments):
+            return None
+        values: dict[str, str] = {}
+        for segment, part in zip(self.segments, parts, strict=True):
+            if not segment.startswith("{"):
+                if segment != part:
+                    return None
+                continue
+            variable = segment[1:-1]
+            if not ID_RULES.get(variable, SLUG).fullmatch(part):
+                return None
+            values[variable] = part
+        return values
+
+    def render(self, **values: str) -> str:
+        """Build a name from variable values."""
+        return "/".join(values[s[1:-1]] if s.startswith("{") else s for s in self.segments)
+
+    @property
+    def template(self) -> str:
+        """The pattern as an HTTP path template matches it: `workspaces/*/sources/*`."""
+        return "/".join("*" if s.startswith("{") else s for s in self.segments)
+
+
+def pattern_of(message: Descriptor) -> ResourcePattern | None:
+    """The first `google.api.resource` pattern of a resource message, if it is one."""
+    resource = message.GetOptions().Extensions[resource_pb2.resource]
+    if not resource.pattern:
+        return None
+    return ResourcePattern.parse(resource.type, resource.pattern[0])
+
+
+class PatternRegistry:
+    """Every resource pattern of the contract, looked up by type or by a name that fits it."""
+
+    def __init__(self, messages: Iterable[Descriptor]) -> None:
+        found = (pattern_of(message) for message in messages)
+        self._by_type = {p.resource_type: p for p in found if p is not None}
+
+    def by_type(self, resource_type: str) -> ResourcePattern:
+        """The pattern of a resource type; KeyError for an unknown type."""
+        return self._by_type[resource_type]
+
+    def by_template(self, template: str) -> ResourcePattern | None:
+        """The pattern a path template's variable matches, e.g. `workspaces/*/sources/*`."""
+        return next((p for p in self._by_type.values() if p.template == template), None)

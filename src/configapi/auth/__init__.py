@@ -1,0 +1,1 @@
+"""Authentication and admission: bearer tokens, scopes, rate limits (SPEC §3)."""

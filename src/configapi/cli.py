@@ -1,0 +1,169 @@
+"""Command line: `configapi serve | workspaces create | tokens create` (DESIGN "Running it").
+
+Every flag can also be set as a CONFIGAPI_* environment variable (`--grpc-address` →
+CONFIGAPI_GRPC_ADDRESS); a flag given on the command line wins.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from configapi import admin
+from configapi.app import ConfigApiServer
+from configapi.auth.tokens import SCOPE_WRITE, SCOPES
+from configapi.catalog import CatalogFileError
+from configapi.errors import ApiError
+from configapi.settings import DEFAULT_GRPC_ADDRESS, DEFAULT_HTTP_ADDRESS, Settings
+from configapi.storage.sqlite_repository import SqliteRepository
+
+DEMO_WORKSPACE = "demo"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get("CONFIGAPI_" + name.upper().replace("-", "_"), default)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="configapi", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve gRPC and REST")
+    _database_flag(serve)
+    serve.add_argument("--grpc-address", default=_env("grpc-address", DEFAULT_GRPC_ADDRESS))
+    serve.add_argument(
+        "--http-address",
+        default=_env("http-address", DEFAULT_HTTP_ADDRESS),
+        help='REST listener; "" for none',
+    )
+    serve.add_argument(
+        "--rate-limit",
+        type=int,
+        default=int(_env("rate-limit", "200")),
+        help="requests per minute per token; 0 turns it off",
+    )
+    serve.add_argument(
+        "--catalog",
+        type=Path,
+        action="append",
+        default=[Path(p) for p in _env("catalog", "").split(os.pathsep) if p],
+        help="catalog dump file (YAML or JSON); repeatable",
+    )
+    serve.add_argument(
+        "--token-cache-seconds", type=float, default=float(_env("token-cache-seconds", "2"))
+    )
+    serve.add_argument(
+        "--max-body-bytes", type=int, default=int(_env("max-body-bytes", str(4 * 1024 * 1024)))
+    )
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="on a new database, create workspace 'demo' and print a write token",
+    )
+    workspaces = commands.add_parser("workspaces").add_subparsers(dest="action", required=True)
+    create_ws = workspaces.add_parser("create", help="create a workspace")
+    create_ws.add_argument("slug")
+    create_ws.add_argument("--display-name", default="")
+    _database_flag(create_ws)
+    tokens = commands.add_parser("tokens").add_subparsers(dest="action", required=True)
+    create_token = tokens.add_parser("create", help="create a token; prints it alone on stdout")
+    create_token.add_argument("--workspace", action="append", required=True, dest="workspaces")
+    create_token.add_argument("--scopes", choices=SCOPES, required=True)
+    create_token.add_argument("--description", default="created with the configapi command")
+    _database_flag(create_token)
+    return parser
+
+
+def _database_flag(parser: argparse.ArgumentParser) -> None:
+    default = _env("database", "")
+    parser.add_argument(
+        "--database",
+        type=Path,
+        default=Path(default) if default else None,
+        required=not default,
+        help="SQLite file (CONFIGAPI_DATABASE)",
+    )
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(
+        database=args.database,
+        grpc_address=args.grpc_address,
+        http_address=args.http_address,
+        rate_limit=args.rate_limit,
+        catalog_files=tuple(args.catalog),
+        token_cache_seconds=args.token_cache_seconds,
+        max_body_bytes=args.max_body_bytes,
+    )
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    fresh = not args.database.exists()
+    server = ConfigApiServer(_settings(args))
+    await server.start()
+    print(f"serving gRPC on {args.grpc_address.rpartition(':')[0]}:{server.grpc_port}", flush=True)
+    if server.http_port:
+        print(
+            f"serving REST on http://{args.http_address.rpartition(':')[0]}:{server.http_port}",
+            flush=True,
+        )
+    if args.demo and fresh:
+        await _print_demo(server)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    print("shutting down: finishing in-flight calls", file=sys.stderr, flush=True)
+    await server.stop()
+
+
+async def _print_demo(server: ConfigApiServer) -> None:
+    await admin.create_workspace(server.repository, DEMO_WORKSPACE, "Demo")
+    token = await admin.create_token(
+        server.repository, [DEMO_WORKSPACE], SCOPE_WRITE, "demo token made by --demo"
+    )
+    host = server.settings.http_address.rpartition(":")[0]
+    print(f"created workspace '{DEMO_WORKSPACE}' and a write token:\n  {token.token}")
+    print(
+        "try:\n  curl -H 'Authorization: Bearer " + token.token + "' "
+        f"http://{host}:{server.http_port}/v1beta/workspaces/{DEMO_WORKSPACE}",
+        flush=True,
+    )
+
+
+async def _with_repository(args: argparse.Namespace) -> str:
+    repository = SqliteRepository(args.database)
+    await repository.open()
+    try:
+        if args.command == "workspaces":
+            workspace = await admin.create_workspace(repository, args.slug, args.display_name)
+            return workspace.name
+        token = await admin.create_token(repository, args.workspaces, args.scopes, args.description)
+        return token.token
+    finally:
+        await repository.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit code 0 on success, 1 on a refused request, 2 on bad usage."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        if args.command == "serve":
+            asyncio.run(_serve(args))
+        else:
+            print(asyncio.run(_with_repository(args)))
+    except (ApiError, CatalogFileError, ValueError, OSError) as error:
+        print(f"configapi: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

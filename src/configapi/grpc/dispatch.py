@@ -1,0 +1,78 @@
+"""The dispatcher: the one path every call takes, from gRPC or from the in-process gateway.
+
+It admits the call through the policy layer, runs the servicer method named like the RPC, and is
+the error boundary: an ApiError passes through; anything else is logged with its traceback and
+becomes INTERNAL "internal error" (SPEC §2: no internals reach the caller).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import grpc
+from google.protobuf.descriptor import MethodDescriptor
+from google.protobuf.message import Message
+
+from configapi.aip.names import PatternRegistry
+from configapi.auth.tokens import Caller
+from configapi.errors import ApiError, internal
+from configapi.grpc.policy import MethodRules, Policy
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Message, Caller], Awaitable[Message]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A method, its policy rules and the servicer method that serves it."""
+
+    rules: MethodRules
+    handler: Handler | None
+
+
+class Dispatcher:
+    """Runs calls through the policy layer and the servicers."""
+
+    def __init__(
+        self,
+        methods: Sequence[MethodDescriptor],
+        servicers: Mapping[str, object],
+        policy: Policy,
+        patterns: PatternRegistry,
+    ) -> None:
+        self._policy = policy
+        self._routes = {
+            method.full_name: Route(
+                MethodRules.of(method, patterns),
+                getattr(servicers.get(method.containing_service.full_name), method.name, None),
+            )
+            for method in methods
+        }
+
+    async def call(
+        self, method: MethodDescriptor, request: Message, metadata: Sequence[tuple[str, object]]
+    ) -> Message:
+        """Admit and serve one call; raises ApiError and nothing else."""
+        route = self._routes.get(method.full_name)
+        try:
+            if route is None or route.handler is None:
+                raise _unimplemented(method)
+            caller = await self._policy.admit(route.rules, request, metadata)
+            return await route.handler(request, caller)
+        except ApiError:
+            raise
+        except Exception:
+            log.exception("unexpected error in %s", method.full_name)
+            raise internal() from None
+
+
+def _unimplemented(method: MethodDescriptor) -> ApiError:
+    return ApiError(
+        code=grpc.StatusCode.UNIMPLEMENTED,
+        message=f"method {method.full_name} is not supported",
+        reason="METHOD_NOT_SUPPORTED",
+        metadata={"method": method.full_name},
+    )

@@ -1,0 +1,131 @@
+"""The policy layer (DESIGN rule 3): who is calling, may they, and how often (SPEC §3).
+
+Every call from either transport is admitted here, in this order: authenticate the bearer
+token (401), spend one request of its rate limit (429), require write scope for Create, Update
+and Delete before any look-up (403), validate the target name and check that the token holds its
+workspace (400, then 404 exactly as if the resource did not exist). What each method targets is
+read from its HTTP binding: the first path variable (`name`, `parent`, `source.name`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import grpc
+from google.api import annotations_pb2
+from google.protobuf.descriptor import MethodDescriptor
+from google.protobuf.message import Message
+
+from configapi.aip.names import PatternRegistry, ResourcePattern
+from configapi.auth.ratelimit import RateLimiter
+from configapi.auth.tokens import Caller
+from configapi.errors import ApiError, invalid_argument, not_found
+from configapi.grpc.token_cache import TokenCache
+
+_MUTATING_PREFIXES = ("Create", "Update", "Delete")  # AIP-133/134/135 standard methods
+_VARIABLE = re.compile(r"\{([a-z_.]+)(?:=([^}]*))?\}")
+_BEARER = re.compile(r"\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class MethodRules:
+    """What the policy needs to know of one method."""
+
+    method: MethodDescriptor
+    mutates: bool
+    target_field: str
+    target: ResourcePattern | None
+
+    @classmethod
+    def of(cls, method: MethodDescriptor, patterns: PatternRegistry) -> MethodRules:
+        """Derive the rules from the method's name and its `google.api.http` binding."""
+        field, template = _first_variable(method)
+        target = patterns.by_template(template) if template else None
+        return cls(method, method.name.startswith(_MUTATING_PREFIXES), field, target)
+
+    def target_name(self, request: Message) -> str:
+        """The value of the target field in `request` (e.g. `source.name`)."""
+        value: object = request
+        for part in self.target_field.split("."):
+            value = getattr(value, part)
+        return str(value)
+
+
+def _first_variable(method: MethodDescriptor) -> tuple[str, str]:
+    rule = method.GetOptions().Extensions[annotations_pb2.http]
+    path = getattr(rule, rule.WhichOneof("pattern") or "get", "")
+    match = _VARIABLE.search(path if isinstance(path, str) else "")
+    if match is None:
+        return "", ""
+    return match.group(1), match.group(2) or "*"
+
+
+class Policy:
+    """Admits calls: authentication, rate limit, scope and tenancy."""
+
+    def __init__(self, tokens: TokenCache, limiter: RateLimiter, limit_per_minute: int) -> None:
+        self._tokens = tokens
+        self._limiter = limiter
+        self._limit = limit_per_minute
+
+    async def admit(
+        self, rules: MethodRules, request: Message, metadata: Sequence[tuple[str, object]]
+    ) -> Caller:
+        """The admitted caller, or the ApiError that refuses the call."""
+        caller = await self._authenticate(metadata)
+        retry_after = self._limiter.acquire(caller.secret_hash)
+        if retry_after is not None:
+            raise self._rate_limited(retry_after)
+        if rules.mutates and not caller.can_write:
+            raise _insufficient_scope()
+        if rules.target is not None:
+            _check_tenancy(rules, rules.target, rules.target_name(request), caller)
+        return caller
+
+    async def _authenticate(self, metadata: Sequence[tuple[str, object]]) -> Caller:
+        header = next((str(v) for k, v in metadata if k == "authorization"), "")
+        match = _BEARER.match(header)
+        if match is None:
+            raise _unauthenticated("the access token is missing", "ACCESS_TOKEN_MISSING")
+        caller = await self._tokens.caller_for(match.group(1))
+        if caller is None:
+            raise _unauthenticated("the access token is invalid", "ACCESS_TOKEN_INVALID")
+        return caller
+
+    def _rate_limited(self, retry_after: float) -> ApiError:
+        return ApiError(
+            code=grpc.StatusCode.RESOURCE_EXHAUSTED,
+            message=f"rate limit of {self._limit} requests per minute exhausted",
+            reason="RATE_LIMIT_EXCEEDED",
+            metadata={"limit_per_minute": str(self._limit)},
+            retry_after_seconds=retry_after,
+        )
+
+
+def _check_tenancy(rules: MethodRules, target: ResourcePattern, name: str, caller: Caller) -> None:
+    """A name in a workspace the token does not hold is NOT_FOUND (no existence leak)."""
+    variables = target.match(name)
+    if variables is None:
+        raise invalid_argument(
+            rules.target_field,
+            f'"{name}" is not a valid name: expected {target.pattern} with valid ids'
+            " (slugs match ^[a-z0-9][a-z0-9_.-]{0,62}$)",
+        )
+    workspace = variables.get("workspace")
+    if workspace is not None and not caller.holds(f"workspaces/{workspace}"):
+        raise not_found(target.resource_type, name)
+
+
+def _unauthenticated(message: str, reason: str) -> ApiError:
+    return ApiError(code=grpc.StatusCode.UNAUTHENTICATED, message=message, reason=reason)
+
+
+def _insufficient_scope() -> ApiError:
+    return ApiError(
+        code=grpc.StatusCode.PERMISSION_DENIED,
+        message="insufficient scope",
+        reason="INSUFFICIENT_SCOPE",
+        metadata={"required_scope": "workspace"},
+    )

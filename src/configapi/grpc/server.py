@@ -1,0 +1,101 @@
+"""The grpc.aio server: one generic handler per contract method, plus health and reflection.
+
+Handlers are built from the descriptors (DESIGN rule 1) and do nothing but hand the call to the
+dispatcher and turn an ApiError into a Status with its details in `grpc-status-details-bin`.
+A request whose bytes are not a valid message is INVALID_ARGUMENT, not grpc's INTERNAL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+import grpc
+from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
+from google.protobuf.message import DecodeError, Message
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from configapi.contract import input_class
+from configapi.errors import ApiError, invalid_argument
+from configapi.grpc.dispatch import Dispatcher
+
+_DETAILS_KEY = "grpc-status-details-bin"
+
+
+class MalformedRequest:
+    """Stands in for a request whose bytes did not parse, so the handler can answer 400."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _deserializer(message: type[Message]) -> Callable[[bytes], Message | MalformedRequest]:
+    def parse(data: bytes) -> Message | MalformedRequest:
+        try:
+            return message.FromString(data)
+        except (DecodeError, RuntimeError, ValueError) as error:
+            return MalformedRequest(error)
+
+    return parse
+
+
+def _behavior(
+    dispatcher: Dispatcher, method: MethodDescriptor
+) -> Callable[[Message | MalformedRequest, grpc.aio.ServicerContext], Awaitable[Message]]:
+    async def behavior(
+        request: Message | MalformedRequest, context: grpc.aio.ServicerContext
+    ) -> Message:
+        try:
+            if isinstance(request, MalformedRequest):
+                raise invalid_argument("request", "the request bytes are not a valid message")
+            return await dispatcher.call(method, request, context.invocation_metadata() or ())
+        except ApiError as error:
+            status = error.status()
+            await context.abort(
+                error.code,
+                status.message,
+                trailing_metadata=((_DETAILS_KEY, status.SerializeToString()),),
+            )
+            raise  # abort() raises; this line only satisfies the type checker
+
+    return behavior
+
+
+def _handler(dispatcher: Dispatcher, service: ServiceDescriptor) -> grpc.GenericRpcHandler:
+    handlers = {
+        method.name: grpc.unary_unary_rpc_method_handler(
+            _behavior(dispatcher, method),
+            request_deserializer=_deserializer(input_class(method)),
+            response_serializer=lambda response: response.SerializeToString(),
+        )
+        for method in service.methods
+    }
+    return grpc.method_handlers_generic_handler(service.full_name, handlers)
+
+
+def build_grpc_server(
+    dispatcher: Dispatcher, services: Sequence[ServiceDescriptor]
+) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
+    """A server with every contract service, gRPC health checking and server reflection."""
+    server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+    server.add_generic_rpc_handlers([_handler(dispatcher, s) for s in services])
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    names = [s.full_name for s in services]
+    reflection.enable_server_reflection(
+        [*names, reflection.SERVICE_NAME, health.SERVICE_NAME], server
+    )
+    return server, health_servicer
+
+
+async def mark_serving(
+    health_servicer: health.aio.HealthServicer, services: Sequence[ServiceDescriptor], serving: bool
+) -> None:
+    """Set the overall and per-service health status."""
+    status = (
+        health_pb2.HealthCheckResponse.SERVING
+        if serving
+        else health_pb2.HealthCheckResponse.NOT_SERVING
+    )
+    for name in ["", *(s.full_name for s in services)]:
+        await health_servicer.set(name, status)

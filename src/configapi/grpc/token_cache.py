@@ -1,0 +1,50 @@
+"""Bearer secret → caller, cached so that admission costs no database round trip.
+
+An entry lives `ttl` seconds; a token deleted through this process is dropped at once, one
+deleted through another process of the deployment stops working within `ttl` (README).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from configapi.auth.tokens import Caller, hash_secret
+from configapi.storage.repository import TokenStore
+
+_MAX_ENTRIES = 10_000
+
+
+class TokenCache:
+    """Callers by secret hash, revalidated against storage every `ttl` seconds."""
+
+    def __init__(
+        self, store: TokenStore, ttl: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._store = store
+        self._ttl = ttl
+        self._clock = clock
+        self._entries: dict[bytes, tuple[Caller, float]] = {}
+
+    async def caller_for(self, secret: str) -> Caller | None:
+        """The caller a secret identifies, or None for an unknown secret."""
+        digest = hash_secret(secret)
+        entry = self._entries.get(digest)
+        now = self._clock()
+        if entry is not None and entry[1] > now:
+            return entry[0]
+        token = await self._store.by_hash(digest)
+        if token is None:
+            self._entries.pop(digest, None)
+            return None
+        caller = Caller(token.name, digest, token.scopes, frozenset(token.workspace_names))
+        if len(self._entries) >= _MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[digest] = (caller, now + self._ttl)
+        return caller
+
+    def revoke(self, token_name: str) -> None:
+        """Forget a deleted token at once."""
+        stale = [d for d, (c, _) in self._entries.items() if c.token_name == token_name]
+        for digest in stale:
+            del self._entries[digest]

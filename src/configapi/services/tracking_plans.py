@@ -1,0 +1,133 @@
+"""TrackingPlanService (SPEC §6.4): plans with generated ids and JSON Schema rules."""
+
+from __future__ import annotations
+
+from google.protobuf import empty_pb2
+from segment.config.v1beta import tracking_plans_pb2 as pb
+
+from configapi.aip.fieldbehavior import clear_output_only, missing_required
+from configapi.aip.fieldmask import apply_update_mask, normalize_paths
+from configapi.auth.tokens import Caller
+from configapi.errors import FieldViolation, invalid_arguments, not_found
+from configapi.services.context import ServiceContext, parse_name
+from configapi.services.ids import tracking_plan_id
+from configapi.services.json_schemas import schema_problem
+from configapi.services.resource_types import TRACKING_PLAN, WORKSPACE
+
+
+class TrackingPlanServicer:
+    """Tracking plans of a workspace."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+        self._store = context.repository.tracking_plans
+
+    async def ListTrackingPlans(
+        self, request: pb.ListTrackingPlansRequest, caller: Caller
+    ) -> pb.ListTrackingPlansResponse:
+        """AIP-132."""
+        parse_name(WORKSPACE, request.parent, "parent")
+        items, token = await self._ctx.page(
+            request, lambda after, n: self._store.list(request.parent, after, n), int
+        )
+        return pb.ListTrackingPlansResponse(tracking_plans=items, next_page_token=token)
+
+    async def GetTrackingPlan(
+        self, request: pb.GetTrackingPlanRequest, caller: Caller
+    ) -> pb.TrackingPlan:
+        """AIP-131."""
+        parse_name(TRACKING_PLAN, request.name, "name")
+        return await self._existing(request.name)
+
+    async def _existing(self, name: str) -> pb.TrackingPlan:
+        plan = await self._store.get(name)
+        if plan is None:
+            raise not_found(TRACKING_PLAN.resource_type, name)
+        return plan
+
+    async def CreateTrackingPlan(
+        self, request: pb.CreateTrackingPlanRequest, caller: Caller
+    ) -> pb.TrackingPlan:
+        """AIP-133 with a generated, time-ordered id."""
+        parse_name(WORKSPACE, request.parent, "parent")
+        plan = pb.TrackingPlan()
+        plan.CopyFrom(request.tracking_plan)
+        clear_output_only(plan)
+        problems = missing_required(plan, "tracking_plan") + _rules_problems(plan.rules)
+        if problems:
+            raise invalid_arguments(problems)
+        _default_versions(plan.rules)
+        plan.name = TRACKING_PLAN.render(
+            workspace=request.parent.split("/")[1], tracking_plan=tracking_plan_id()
+        )
+        plan.create_time.CopyFrom(self._ctx.now())
+        plan.update_time.CopyFrom(plan.create_time)
+        await self._store.insert(
+            plan.name, request.parent, plan, parent_type=WORKSPACE.resource_type
+        )
+        return plan
+
+    async def UpdateTrackingPlan(
+        self, request: pb.UpdateTrackingPlanRequest, caller: Caller
+    ) -> pb.TrackingPlan:
+        """AIP-134 with SPEC §5; PUT and PATCH mean the same."""
+        name = request.tracking_plan.name
+        parse_name(TRACKING_PLAN, name, "tracking_plan.name")
+        paths = normalize_paths(
+            request.update_mask.paths, "tracking_plan", pb.TrackingPlan.DESCRIPTOR
+        )
+        if not paths:
+            return await self._existing(name)
+        sent = request.tracking_plan
+        problems = _rules_problems(sent.rules)
+        if "display_name" in paths and not sent.display_name:
+            problems.append(FieldViolation("tracking_plan.display_name", "must not be empty"))
+        if problems:
+            raise invalid_arguments(problems)
+        now = self._ctx.now()
+
+        def mutate(current: pb.TrackingPlan) -> pb.TrackingPlan:
+            apply_update_mask(current, sent, paths)
+            _default_versions(current.rules)
+            current.update_time.CopyFrom(now)
+            return current
+
+        updated = await self._store.update(name, mutate)
+        if updated is None:
+            raise not_found(TRACKING_PLAN.resource_type, name)
+        return updated
+
+    async def DeleteTrackingPlan(
+        self, request: pb.DeleteTrackingPlanRequest, caller: Caller
+    ) -> empty_pb2.Empty:
+        """AIP-135."""
+        parse_name(TRACKING_PLAN, request.name, "name")
+        if not await self._store.delete(request.name):
+            raise not_found(TRACKING_PLAN.resource_type, request.name)
+        return empty_pb2.Empty()
+
+
+def _rules_problems(rules: pb.TrackingPlanRules) -> list[FieldViolation]:
+    """Every JSON Schema object in the rules must be a valid JSON Schema (SPEC §6.4)."""
+    prefix = "tracking_plan.rules"
+    schemas = [
+        (getattr(rules, key), f"{prefix}.{key}")
+        for key in ("global", "identify", "group")
+        if rules.HasField(key)
+    ]
+    schemas += [(e.rules, f"{prefix}.events[{i}].rules") for i, e in enumerate(rules.events)]
+    for key in ("identify_traits", "group_traits"):
+        schemas += [(s, f"{prefix}.{key}[{i}]") for i, s in enumerate(getattr(rules, key))]
+    problems = [schema_problem(schema, path) for schema, path in schemas]
+    problems += [
+        FieldViolation(f"{prefix}.events[{i}].name", "is required")
+        for i, event in enumerate(rules.events)
+        if not event.name
+    ]
+    return [problem for problem in problems if problem is not None]
+
+
+def _default_versions(rules: pb.TrackingPlanRules) -> None:
+    """An event's version defaults to 1 (SPEC §6.4)."""
+    for event in rules.events:
+        event.version = event.version or 1

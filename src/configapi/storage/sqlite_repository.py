@@ -1,0 +1,238 @@
+"""The repository protocol over `Database`: resources as serialized protobuf rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Generic
+
+from segment.config.v1beta import (
+    access_tokens_pb2,
+    destinations_pb2,
+    sources_pb2,
+    tracking_plans_pb2,
+    workspaces_pb2,
+)
+
+from configapi.errors import already_exists, not_found
+from configapi.storage.repository import M, Page
+from configapi.storage.sqlite import Database
+
+AccessToken = access_tokens_pb2.AccessToken
+
+
+class SqliteCollection(Generic[M]):
+    """The rows of one kind in the `resources` table."""
+
+    def __init__(self, db: Database, kind: str, message: type[M], resource_type: str) -> None:
+        self._db = db
+        self._kind = kind
+        self._message = message
+        self._type = resource_type
+
+    async def insert(self, name: str, parent: str, message: M, *, parent_type: str = "") -> None:
+        """See `Collection.insert`."""
+        data = message.SerializeToString()
+
+        def work(conn: sqlite3.Connection) -> None:
+            if parent_type and not _exists(conn, parent):
+                raise not_found(parent_type, parent)
+            if _exists(conn, name):
+                raise already_exists(self._type, name)
+            conn.execute(
+                "INSERT INTO resources (kind, name, parent, data) VALUES (?, ?, ?, ?)",
+                (self._kind, name, parent, data),
+            )
+
+        await self._db.write(work)
+
+    async def get(self, name: str) -> M | None:
+        """See `Collection.get`."""
+        row = await self._db.read(lambda conn: _fetch(conn, self._kind, name))
+        return None if row is None else self._message.FromString(row)
+
+    async def update(self, name: str, mutate: Callable[[M], M]) -> M | None:
+        """See `Collection.update`."""
+
+        def work(conn: sqlite3.Connection) -> M | None:
+            row = _fetch(conn, self._kind, name)
+            if row is None:
+                return None
+            updated = mutate(self._message.FromString(row))
+            conn.execute(
+                "UPDATE resources SET data = ? WHERE kind = ? AND name = ?",
+                (updated.SerializeToString(), self._kind, name),
+            )
+            return updated
+
+        return await self._db.write(work)
+
+    async def delete(self, name: str) -> bool:
+        """See `Collection.delete`: descendants go too (their names extend `name + "/"`)."""
+
+        def work(conn: sqlite3.Connection) -> bool:
+            if _fetch(conn, self._kind, name) is None:
+                return False
+            # '0' is the character after '/': the range holds exactly the names under `name/`.
+            conn.execute(
+                "DELETE FROM resources WHERE name = ? OR (name > ? AND name < ?)",
+                (name, name + "/", name + "0"),
+            )
+            return True
+
+        return await self._db.write(work)
+
+    async def list(self, parent: str, after: int | None, limit: int) -> Page[M, int]:
+        """See `Collection.list`."""
+        rows = await self._db.read(
+            lambda conn: conn.execute(
+                "SELECT seq, data FROM resources WHERE kind = ? AND parent = ? AND seq > ?"
+                " ORDER BY seq LIMIT ?",
+                (self._kind, parent, after or 0, limit + 1),
+            ).fetchall()
+        )
+        return _page(rows, limit, self._message)
+
+
+class SqliteTokenStore:
+    """Personal access tokens with a side table of their workspaces (for tenancy filters)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def insert(self, token: AccessToken, secret_hash: bytes) -> None:
+        """See `TokenStore.insert`."""
+        data = token.SerializeToString()
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO access_tokens (name, secret_hash, data) VALUES (?, ?, ?)",
+                (token.name, secret_hash, data),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO token_workspaces (token, workspace) VALUES (?, ?)",
+                [(token.name, w) for w in token.workspace_names],
+            )
+
+        await self._db.write(work)
+
+    async def by_hash(self, secret_hash: bytes) -> AccessToken | None:
+        """See `TokenStore.by_hash`."""
+        row = await self._db.read(
+            lambda conn: conn.execute(
+                "SELECT data FROM access_tokens WHERE secret_hash = ?", (secret_hash,)
+            ).fetchone()
+        )
+        return None if row is None else AccessToken.FromString(row[0])
+
+    async def get(self, name: str) -> AccessToken | None:
+        """See `TokenStore.get`."""
+        row = await self._db.read(
+            lambda conn: conn.execute(
+                "SELECT data FROM access_tokens WHERE name = ?", (name,)
+            ).fetchone()
+        )
+        return None if row is None else AccessToken.FromString(row[0])
+
+    async def delete(self, name: str) -> bool:
+        """See `TokenStore.delete`."""
+        cursor = await self._db.write(
+            lambda conn: conn.execute("DELETE FROM access_tokens WHERE name = ?", (name,))
+        )
+        return cursor.rowcount > 0
+
+    async def list_within(
+        self, workspace_names: frozenset[str], after: int | None, limit: int
+    ) -> Page[AccessToken, int]:
+        """See `TokenStore.list_within`."""
+        allowed = sorted(workspace_names)
+        marks = ",".join("?" * len(allowed))
+        sql = (
+            "SELECT seq, data FROM access_tokens t WHERE seq > ? AND NOT EXISTS ("
+            " SELECT 1 FROM token_workspaces w WHERE w.token = t.name"
+            f" AND w.workspace NOT IN ({marks})) ORDER BY seq LIMIT ?"
+        )
+        rows = await self._db.read(
+            lambda conn: conn.execute(sql, (after or 0, *allowed, limit + 1)).fetchall()
+        )
+        return _page(rows, limit, AccessToken)
+
+
+class SqliteRepository:
+    """The repository protocol over one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = Database(path)
+        self.workspaces = SqliteCollection(
+            self._db, "workspace", workspaces_pb2.Workspace, "config.segmentapis.com/Workspace"
+        )
+        self.sources = SqliteCollection(
+            self._db, "source", sources_pb2.Source, "config.segmentapis.com/Source"
+        )
+        self.destinations = SqliteCollection(
+            self._db,
+            "destination",
+            destinations_pb2.Destination,
+            "config.segmentapis.com/Destination",
+        )
+        self.tracking_plans = SqliteCollection(
+            self._db,
+            "tracking_plan",
+            tracking_plans_pb2.TrackingPlan,
+            "config.segmentapis.com/TrackingPlan",
+        )
+        self.tokens = SqliteTokenStore(self._db)
+
+    async def open(self) -> None:
+        """Open the file, creating and migrating the schema as needed."""
+        await self._db.open()
+
+    async def list_workspaces_in(
+        self, names: frozenset[str], after: int | None, limit: int
+    ) -> Page[workspaces_pb2.Workspace, int]:
+        """See `Repository.list_workspaces_in`."""
+        wanted = sorted(names)
+        marks = ",".join("?" * len(wanted))
+        sql = (
+            "SELECT seq, data FROM resources WHERE kind = 'workspace' AND seq > ?"
+            f" AND name IN ({marks}) ORDER BY seq LIMIT ?"
+        )
+        rows = await self._db.read(
+            lambda conn: conn.execute(sql, (after or 0, *wanted, limit + 1)).fetchall()
+        )
+        return _page(rows, limit, workspaces_pb2.Workspace)
+
+    async def page_token_secret(self) -> bytes:
+        """See `Repository.page_token_secret`."""
+        row = await self._db.read(
+            lambda conn: conn.execute(
+                "SELECT value FROM meta WHERE key = 'page_token_secret'"
+            ).fetchone()
+        )
+        return bytes(row[0])
+
+    async def ping(self) -> None:
+        """See `Repository.ping`."""
+        await self._db.read(lambda conn: conn.execute("SELECT 1").fetchone())
+
+    async def close(self) -> None:
+        """See `Repository.close`."""
+        await self._db.close()
+
+
+def _exists(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM resources WHERE name = ?", (name,)).fetchone() is not None
+
+
+def _fetch(conn: sqlite3.Connection, kind: str, name: str) -> bytes | None:
+    row = conn.execute(
+        "SELECT data FROM resources WHERE kind = ? AND name = ?", (kind, name)
+    ).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+def _page(rows: list[tuple[int, bytes]], limit: int, message: type[M]) -> Page[M, int]:
+    items = [message.FromString(data) for _, data in rows[:limit]]
+    more = len(rows) > limit
+    return Page(items, rows[limit - 1][0] if more else None)
