@@ -45,7 +45,7 @@ def clear_output_only(message: Message) -> None:
     for field in _fields_with(message.DESCRIPTOR, OUTPUT_ONLY):
         message.ClearField(field.name)
     for field in _message_fields(message.DESCRIPTOR):
-        if _is_repeated(field):
+        if field.is_repeated:
             for item in getattr(message, field.name):
                 clear_output_only(item)
         elif message.HasField(field.name):
@@ -60,7 +60,7 @@ def missing_required(message: Message, prefix: str) -> list[FieldViolation]:
         if _is_empty(message, field)
     ]
     for field in _message_fields(message.DESCRIPTOR):
-        if _is_repeated(field):
+        if field.is_repeated:
             for index, item in enumerate(getattr(message, field.name)):
                 violations += missing_required(item, f"{prefix}.{field.name}[{index}]")
         elif message.HasField(field.name):
@@ -68,12 +68,8 @@ def missing_required(message: Message, prefix: str) -> list[FieldViolation]:
     return violations
 
 
-def _is_repeated(field: FieldDescriptor) -> bool:
-    return field.label == FieldDescriptor.LABEL_REPEATED
-
-
 def _is_empty(message: Message, field: FieldDescriptor) -> bool:
-    if _is_repeated(field):
+    if field.is_repeated:
         return len(getattr(message, field.name)) == 0
     if field.message_type is not None:
         return not message.HasField(field.name)

@@ -20,11 +20,12 @@ from configapi.errors import FieldViolation, invalid_arguments
 _IGNORED = frozenset({OUTPUT_ONLY, IDENTIFIER})
 
 
-def normalize_paths(paths: Sequence[str], prefix: str, resource: Descriptor) -> list[str]:
+def normalize_paths(paths: Sequence[str], prefix: str, message: type[Message]) -> list[str]:
     """Resource-relative, validated paths; raises INVALID_ARGUMENT naming each bad path.
 
     `prefix` is the request field holding the resource (`source`); both forms are accepted.
     """
+    resource: Descriptor = message.DESCRIPTOR  # type: ignore[assignment]  # upb union in stubs
     kept: list[str] = []
     violations: list[FieldViolation] = []
     for path in paths:
@@ -58,7 +59,7 @@ def _verdict(resource: Descriptor, path: str) -> str:
 
 def _nested(field: FieldDescriptor) -> Descriptor | None:
     """The message type a path may descend into: singular, non-well-known messages only."""
-    if field.label == FieldDescriptor.LABEL_REPEATED or field.message_type is None:
+    if field.is_repeated or field.message_type is None:
         return None
     if field.message_type.full_name.startswith("google.protobuf."):
         return None
@@ -76,12 +77,13 @@ def apply_update_mask(target: Message, source: Message, paths: Sequence[str]) ->
         into, from_ = target, source
         for name in parents:
             into, from_ = getattr(into, name), getattr(from_, name)
-        _copy_field(into, from_, into.DESCRIPTOR.fields_by_name[leaf])
+        field: FieldDescriptor = into.DESCRIPTOR.fields_by_name[leaf]  # type: ignore[assignment]
+        _copy_field(into, from_, field)
 
 
 def _copy_field(into: Message, from_: Message, field: FieldDescriptor) -> None:
     name = field.name
-    if field.label == FieldDescriptor.LABEL_REPEATED:
+    if field.is_repeated:
         into.ClearField(name)
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
             getattr(into, name).MergeFrom(getattr(from_, name))

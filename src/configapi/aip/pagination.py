@@ -66,7 +66,7 @@ class PageTokens:
         position = payload.get("p")
         if type(position) is not position_type:
             raise _bad_token("it is malformed")
-        return position  # type: ignore[return-value]
+        return position
 
     def _verified_payload(self, token: str) -> dict[str, object]:
         try:

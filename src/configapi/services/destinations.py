@@ -91,7 +91,7 @@ class DestinationServicer:
         """AIP-134 with SPEC §5; `config` merges by setting name, an empty one clears it."""
         name = request.destination.name
         slug = parse_name(DESTINATION, name, "destination.name")["destination"]
-        paths = normalize_paths(request.update_mask.paths, "destination", pb.Destination.DESCRIPTOR)
+        paths = normalize_paths(request.update_mask.paths, "destination", pb.Destination)
         if not paths:
             return await self._existing(name)
         checked = self._checked_config(slug, name, request.destination.config, paths)

@@ -77,7 +77,7 @@ class SourceServicer:
         """AIP-134 with SPEC §5: only masked paths change; no paths changes nothing."""
         name = request.source.name
         parse_name(SOURCE, name, "source.name")
-        paths = normalize_paths(request.update_mask.paths, "source", pb.Source.DESCRIPTOR)
+        paths = normalize_paths(request.update_mask.paths, "source", pb.Source)
 
         def mutate(current: pb.Source) -> pb.Source:
             apply_update_mask(current, request.source, paths)

@@ -74,7 +74,7 @@ class TrackingPlanServicer:
         name = request.tracking_plan.name
         parse_name(TRACKING_PLAN, name, "tracking_plan.name")
         paths = normalize_paths(
-            request.update_mask.paths, "tracking_plan", pb.TrackingPlan.DESCRIPTOR
+            request.update_mask.paths, "tracking_plan", pb.TrackingPlan
         )
         if not paths:
             return await self._existing(name)

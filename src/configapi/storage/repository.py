@@ -89,11 +89,30 @@ class TokenStore(Protocol):
 class Repository(Protocol):
     """Everything the services store."""
 
-    workspaces: Collection[workspaces_pb2.Workspace]
-    sources: Collection[sources_pb2.Source]
-    destinations: Collection[destinations_pb2.Destination]
-    tracking_plans: Collection[tracking_plans_pb2.TrackingPlan]
-    tokens: TokenStore
+    @property
+    def workspaces(self) -> Collection[workspaces_pb2.Workspace]:
+        """Workspaces (top level: their parent is "")."""
+        ...
+
+    @property
+    def sources(self) -> Collection[sources_pb2.Source]:
+        """Sources, under workspaces."""
+        ...
+
+    @property
+    def destinations(self) -> Collection[destinations_pb2.Destination]:
+        """Destinations, under sources."""
+        ...
+
+    @property
+    def tracking_plans(self) -> Collection[tracking_plans_pb2.TrackingPlan]:
+        """Tracking plans, under workspaces."""
+        ...
+
+    @property
+    def tokens(self) -> TokenStore:
+        """Personal access tokens."""
+        ...
 
     async def list_workspaces_in(
         self, names: frozenset[str], after: int | None, limit: int
