@@ -4,8 +4,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-SITE = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-PROTOS := $(shell find proto -name '*.proto' | sort)
 
 .PHONY: install gen lint test run bench clean
 
@@ -20,9 +18,7 @@ install: $(STAMP)
 # Wipe and regenerate gen/python from proto/ (google/api protos come from googleapis-common-protos).
 gen: $(STAMP)
 	rm -rf gen/python
-	mkdir -p gen/python
-	$(PY) -m grpc_tools.protoc -Iproto -I$(SITE) \
-	  --python_out=gen/python --pyi_out=gen/python --grpc_python_out=gen/python $(PROTOS)
+	PY=$(PY) bash tools/gen-python.sh gen/python
 
 lint: $(STAMP) node_modules/.installed
 	$(VENV)/bin/ruff check src tests

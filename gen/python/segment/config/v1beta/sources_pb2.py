@@ -31,14 +31,14 @@ from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mas
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#segment/config/v1beta/sources.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x04\n\x06Source\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x39\n\x06parent\x18\x02 \x01(\tB)\xe2\x41\x01\x03\xfa\x41\"\n config.segmentapis.com/Workspace\x12\x44\n\x0c\x63\x61talog_name\x18\x03 \x01(\tB.\xe2\x41\x02\x02\x05\xfa\x41&\n$config.segmentapis.com/CatalogSource\x12\x1a\n\x0c\x64isplay_name\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x18\n\nwrite_keys\x18\x05 \x03(\tB\x04\xe2\x41\x01\x03\x12\x42\n\x0elibrary_config\x18\x06 \x01(\x0b\x32$.segment.config.v1beta.LibraryConfigB\x04\xe2\x41\x01\x01\x12?\n\x06labels\x18\x07 \x03(\x0b\x32).segment.config.v1beta.Source.LabelsEntryB\x04\xe2\x41\x01\x01\x12\x35\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01:\\\xea\x41Y\n\x1d\x63onfig.segmentapis.com/Source\x12\'workspaces/{workspace}/sources/{source}*\x07sources2\x06source\"p\n\rLibraryConfig\x12\x17\n\x0fmetrics_enabled\x18\x01 \x01(\x08\x12\x13\n\x0bretry_queue\x18\x02 \x01(\x08\x12\x1f\n\x17\x63ross_domain_id_enabled\x18\x03 \x01(\x08\x12\x10\n\x08\x61pi_host\x18\x04 \x01(\t\"\x7f\n\x12ListSourcesRequest\x12\x36\n\x06parent\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\x12\x1d\x63onfig.segmentapis.com/Source\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"^\n\x13ListSourcesResponse\x12.\n\x07sources\x18\x01 \x03(\x0b\x32\x1d.segment.config.v1beta.Source\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"H\n\x10GetSourceRequest\x12\x34\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\n\x1d\x63onfig.segmentapis.com/Source\"\x82\x01\n\x13\x43reateSourceRequest\x12\x36\n\x06parent\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\x12\x1d\x63onfig.segmentapis.com/Source\x12\x33\n\x06source\x18\x02 \x01(\x0b\x32\x1d.segment.config.v1beta.SourceB\x04\xe2\x41\x01\x02\"\x81\x01\n\x13UpdateSourceRequest\x12\x33\n\x06source\x18\x01 \x01(\x0b\x32\x1d.segment.config.v1beta.SourceB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x01\"K\n\x13\x44\x65leteSourceRequest\x12\x34\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\n\x1d\x63onfig.segmentapis.com/Source2\xaa\x06\n\rSourceService\x12\x9c\x01\n\x0bListSources\x12).segment.config.v1beta.ListSourcesRequest\x1a*.segment.config.v1beta.ListSourcesResponse\"6\xda\x41\x06parent\x82\xd3\xe4\x93\x02\'\x12%/v1beta/{parent=workspaces/*}/sources\x12\x89\x01\n\tGetSource\x12\'.segment.config.v1beta.GetSourceRequest\x1a\x1d.segment.config.v1beta.Source\"4\xda\x41\x04name\x82\xd3\xe4\x93\x02\'\x12%/v1beta/{name=workspaces/*/sources/*}\x12\x9b\x01\n\x0c\x43reateSource\x12*.segment.config.v1beta.CreateSourceRequest\x1a\x1d.segment.config.v1beta.Source\"@\xda\x41\rparent,source\x82\xd3\xe4\x93\x02*\"%/v1beta/{parent=workspaces/*}/sources:\x01*\x12\xa7\x01\n\x0cUpdateSource\x12*.segment.config.v1beta.UpdateSourceRequest\x1a\x1d.segment.config.v1beta.Source\"L\xda\x41\x12source,update_mask\x82\xd3\xe4\x93\x02\x31\x32,/v1beta/{source.name=workspaces/*/sources/*}:\x01*\x12\x88\x01\n\x0c\x44\x65leteSource\x12*.segment.config.v1beta.DeleteSourceRequest\x1a\x16.google.protobuf.Empty\"4\xda\x41\x04name\x82\xd3\xe4\x93\x02\'*%/v1beta/{name=workspaces/*/sources/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comBE\n\x19\x63om.segment.config.v1betaP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#segment/config/v1beta/sources.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x04\n\x06Source\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x39\n\x06parent\x18\x02 \x01(\tB)\xe2\x41\x01\x03\xfa\x41\"\n config.segmentapis.com/Workspace\x12\x44\n\x0c\x63\x61talog_name\x18\x03 \x01(\tB.\xe2\x41\x02\x02\x05\xfa\x41&\n$config.segmentapis.com/CatalogSource\x12\x1a\n\x0c\x64isplay_name\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x18\n\nwrite_keys\x18\x05 \x03(\tB\x04\xe2\x41\x01\x03\x12\x42\n\x0elibrary_config\x18\x06 \x01(\x0b\x32$.segment.config.v1beta.LibraryConfigB\x04\xe2\x41\x01\x01\x12?\n\x06labels\x18\x07 \x03(\x0b\x32).segment.config.v1beta.Source.LabelsEntryB\x04\xe2\x41\x01\x01\x12\x35\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01:\\\xea\x41Y\n\x1d\x63onfig.segmentapis.com/Source\x12\'workspaces/{workspace}/sources/{source}*\x07sources2\x06source\"\x88\x01\n\rLibraryConfig\x12\x1d\n\x0fmetrics_enabled\x18\x01 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x19\n\x0bretry_queue\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12%\n\x17\x63ross_domain_id_enabled\x18\x03 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x16\n\x08\x61pi_host\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\"\x7f\n\x12ListSourcesRequest\x12\x36\n\x06parent\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\x12\x1d\x63onfig.segmentapis.com/Source\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"^\n\x13ListSourcesResponse\x12.\n\x07sources\x18\x01 \x03(\x0b\x32\x1d.segment.config.v1beta.Source\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"H\n\x10GetSourceRequest\x12\x34\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\n\x1d\x63onfig.segmentapis.com/Source\"\x82\x01\n\x13\x43reateSourceRequest\x12\x36\n\x06parent\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\x12\x1d\x63onfig.segmentapis.com/Source\x12\x33\n\x06source\x18\x02 \x01(\x0b\x32\x1d.segment.config.v1beta.SourceB\x04\xe2\x41\x01\x02\"\x81\x01\n\x13UpdateSourceRequest\x12\x33\n\x06source\x18\x01 \x01(\x0b\x32\x1d.segment.config.v1beta.SourceB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x01\"K\n\x13\x44\x65leteSourceRequest\x12\x34\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\n\x1d\x63onfig.segmentapis.com/Source2\xaa\x06\n\rSourceService\x12\x9c\x01\n\x0bListSources\x12).segment.config.v1beta.ListSourcesRequest\x1a*.segment.config.v1beta.ListSourcesResponse\"6\xda\x41\x06parent\x82\xd3\xe4\x93\x02\'\x12%/v1beta/{parent=workspaces/*}/sources\x12\x89\x01\n\tGetSource\x12\'.segment.config.v1beta.GetSourceRequest\x1a\x1d.segment.config.v1beta.Source\"4\xda\x41\x04name\x82\xd3\xe4\x93\x02\'\x12%/v1beta/{name=workspaces/*/sources/*}\x12\x9b\x01\n\x0c\x43reateSource\x12*.segment.config.v1beta.CreateSourceRequest\x1a\x1d.segment.config.v1beta.Source\"@\xda\x41\rparent,source\x82\xd3\xe4\x93\x02*\"%/v1beta/{parent=workspaces/*}/sources:\x01*\x12\xa7\x01\n\x0cUpdateSource\x12*.segment.config.v1beta.UpdateSourceRequest\x1a\x1d.segment.config.v1beta.Source\"L\xda\x41\x12source,update_mask\x82\xd3\xe4\x93\x02\x31\x32,/v1beta/{source.name=workspaces/*/sources/*}:\x01*\x12\x88\x01\n\x0c\x44\x65leteSource\x12*.segment.config.v1beta.DeleteSourceRequest\x1a\x16.google.protobuf.Empty\"4\xda\x41\x04name\x82\xd3\xe4\x93\x02\'*%/v1beta/{name=workspaces/*/sources/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comBS\n\x19\x63om.segment.config.v1betaB\x0cSourcesProtoP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'segment.config.v1beta.sources_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
-  _globals['DESCRIPTOR']._serialized_options = b'\n\031com.segment.config.v1betaP\001Z&segment.com/config/v1beta;configv1beta'
+  _globals['DESCRIPTOR']._serialized_options = b'\n\031com.segment.config.v1betaB\014SourcesProtoP\001Z&segment.com/config/v1beta;configv1beta'
   _globals['_SOURCE_LABELSENTRY']._loaded_options = None
   _globals['_SOURCE_LABELSENTRY']._serialized_options = b'8\001'
   _globals['_SOURCE'].fields_by_name['name']._loaded_options = None
@@ -59,6 +59,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SOURCE'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
   _globals['_SOURCE']._loaded_options = None
   _globals['_SOURCE']._serialized_options = b'\352AY\n\035config.segmentapis.com/Source\022\'workspaces/{workspace}/sources/{source}*\007sources2\006source'
+  _globals['_LIBRARYCONFIG'].fields_by_name['metrics_enabled']._loaded_options = None
+  _globals['_LIBRARYCONFIG'].fields_by_name['metrics_enabled']._serialized_options = b'\342A\001\001'
+  _globals['_LIBRARYCONFIG'].fields_by_name['retry_queue']._loaded_options = None
+  _globals['_LIBRARYCONFIG'].fields_by_name['retry_queue']._serialized_options = b'\342A\001\001'
+  _globals['_LIBRARYCONFIG'].fields_by_name['cross_domain_id_enabled']._loaded_options = None
+  _globals['_LIBRARYCONFIG'].fields_by_name['cross_domain_id_enabled']._serialized_options = b'\342A\001\001'
+  _globals['_LIBRARYCONFIG'].fields_by_name['api_host']._loaded_options = None
+  _globals['_LIBRARYCONFIG'].fields_by_name['api_host']._serialized_options = b'\342A\001\001'
   _globals['_LISTSOURCESREQUEST'].fields_by_name['parent']._loaded_options = None
   _globals['_LISTSOURCESREQUEST'].fields_by_name['parent']._serialized_options = b'\342A\001\002\372A\037\022\035config.segmentapis.com/Source'
   _globals['_LISTSOURCESREQUEST'].fields_by_name['page_size']._loaded_options = None
@@ -93,20 +101,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SOURCE']._serialized_end=814
   _globals['_SOURCE_LABELSENTRY']._serialized_start=675
   _globals['_SOURCE_LABELSENTRY']._serialized_end=720
-  _globals['_LIBRARYCONFIG']._serialized_start=816
-  _globals['_LIBRARYCONFIG']._serialized_end=928
-  _globals['_LISTSOURCESREQUEST']._serialized_start=930
-  _globals['_LISTSOURCESREQUEST']._serialized_end=1057
-  _globals['_LISTSOURCESRESPONSE']._serialized_start=1059
-  _globals['_LISTSOURCESRESPONSE']._serialized_end=1153
-  _globals['_GETSOURCEREQUEST']._serialized_start=1155
-  _globals['_GETSOURCEREQUEST']._serialized_end=1227
-  _globals['_CREATESOURCEREQUEST']._serialized_start=1230
-  _globals['_CREATESOURCEREQUEST']._serialized_end=1360
-  _globals['_UPDATESOURCEREQUEST']._serialized_start=1363
-  _globals['_UPDATESOURCEREQUEST']._serialized_end=1492
-  _globals['_DELETESOURCEREQUEST']._serialized_start=1494
-  _globals['_DELETESOURCEREQUEST']._serialized_end=1569
-  _globals['_SOURCESERVICE']._serialized_start=1572
-  _globals['_SOURCESERVICE']._serialized_end=2382
+  _globals['_LIBRARYCONFIG']._serialized_start=817
+  _globals['_LIBRARYCONFIG']._serialized_end=953
+  _globals['_LISTSOURCESREQUEST']._serialized_start=955
+  _globals['_LISTSOURCESREQUEST']._serialized_end=1082
+  _globals['_LISTSOURCESRESPONSE']._serialized_start=1084
+  _globals['_LISTSOURCESRESPONSE']._serialized_end=1178
+  _globals['_GETSOURCEREQUEST']._serialized_start=1180
+  _globals['_GETSOURCEREQUEST']._serialized_end=1252
+  _globals['_CREATESOURCEREQUEST']._serialized_start=1255
+  _globals['_CREATESOURCEREQUEST']._serialized_end=1385
+  _globals['_UPDATESOURCEREQUEST']._serialized_start=1388
+  _globals['_UPDATESOURCEREQUEST']._serialized_end=1517
+  _globals['_DELETESOURCEREQUEST']._serialized_start=1519
+  _globals['_DELETESOURCEREQUEST']._serialized_end=1594
+  _globals['_SOURCESERVICE']._serialized_start=1597
+  _globals['_SOURCESERVICE']._serialized_end=2407
 # @@protoc_insertion_point(module_scope)

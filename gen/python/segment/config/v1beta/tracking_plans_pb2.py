@@ -32,14 +32,14 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*segment/config/v1beta/tracking_plans.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe9\x02\n\x0cTrackingPlan\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12=\n\x05rules\x18\x03 \x01(\x0b\x32(.segment.config.v1beta.TrackingPlanRulesB\x04\xe2\x41\x01\x01\x12\x35\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:|\xea\x41y\n#config.segmentapis.com/TrackingPlan\x12\x35workspaces/{workspace}/tracking-plans/{tracking_plan}*\rtrackingPlans2\x0ctrackingPlan\"\xaa\x02\n\x11TrackingPlanRules\x12\'\n\x06global\x18\x01 \x01(\x0b\x32\x17.google.protobuf.Struct\x12)\n\x08identify\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\x12&\n\x05group\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x38\n\x06\x65vents\x18\x04 \x03(\x0b\x32(.segment.config.v1beta.TrackingPlanEvent\x12\x30\n\x0fidentify_traits\x18\x05 \x03(\x0b\x32\x17.google.protobuf.Struct\x12-\n\x0cgroup_traits\x18\x06 \x03(\x0b\x32\x17.google.protobuf.Struct\"o\n\x11TrackingPlanEvent\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x05\x12&\n\x05rules\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x8b\x01\n\x18ListTrackingPlansRequest\x12<\n\x06parent\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\x12#config.segmentapis.com/TrackingPlan\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"q\n\x19ListTrackingPlansResponse\x12;\n\x0etracking_plans\x18\x01 \x03(\x0b\x32#.segment.config.v1beta.TrackingPlan\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"T\n\x16GetTrackingPlanRequest\x12:\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\n#config.segmentapis.com/TrackingPlan\"\x9b\x01\n\x19\x43reateTrackingPlanRequest\x12<\n\x06parent\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\x12#config.segmentapis.com/TrackingPlan\x12@\n\rtracking_plan\x18\x02 \x01(\x0b\x32#.segment.config.v1beta.TrackingPlanB\x04\xe2\x41\x01\x02\"\x94\x01\n\x19UpdateTrackingPlanRequest\x12@\n\rtracking_plan\x18\x01 \x01(\x0b\x32#.segment.config.v1beta.TrackingPlanB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x01\"W\n\x19\x44\x65leteTrackingPlanRequest\x12:\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\n#config.segmentapis.com/TrackingPlan2\xff\x07\n\x13TrackingPlanService\x12\xb5\x01\n\x11ListTrackingPlans\x12/.segment.config.v1beta.ListTrackingPlansRequest\x1a\x30.segment.config.v1beta.ListTrackingPlansResponse\"=\xda\x41\x06parent\x82\xd3\xe4\x93\x02.\x12,/v1beta/{parent=workspaces/*}/tracking-plans\x12\xa2\x01\n\x0fGetTrackingPlan\x12-.segment.config.v1beta.GetTrackingPlanRequest\x1a#.segment.config.v1beta.TrackingPlan\";\xda\x41\x04name\x82\xd3\xe4\x93\x02.\x12,/v1beta/{name=workspaces/*/tracking-plans/*}\x12\xbb\x01\n\x12\x43reateTrackingPlan\x12\x30.segment.config.v1beta.CreateTrackingPlanRequest\x1a#.segment.config.v1beta.TrackingPlan\"N\xda\x41\x14parent,tracking_plan\x82\xd3\xe4\x93\x02\x31\",/v1beta/{parent=workspaces/*}/tracking-plans:\x01*\x12\x91\x02\n\x12UpdateTrackingPlan\x12\x30.segment.config.v1beta.UpdateTrackingPlanRequest\x1a#.segment.config.v1beta.TrackingPlan\"\xa3\x01\xda\x41\x19tracking_plan,update_mask\x82\xd3\xe4\x93\x02\x80\x01\x1a:/v1beta/{tracking_plan.name=workspaces/*/tracking-plans/*}:\x01*Z?2:/v1beta/{tracking_plan.name=workspaces/*/tracking-plans/*}:\x01*\x12\x9b\x01\n\x12\x44\x65leteTrackingPlan\x12\x30.segment.config.v1beta.DeleteTrackingPlanRequest\x1a\x16.google.protobuf.Empty\";\xda\x41\x04name\x82\xd3\xe4\x93\x02.*,/v1beta/{name=workspaces/*/tracking-plans/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comBE\n\x19\x63om.segment.config.v1betaP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*segment/config/v1beta/tracking_plans.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe9\x02\n\x0cTrackingPlan\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12=\n\x05rules\x18\x03 \x01(\x0b\x32(.segment.config.v1beta.TrackingPlanRulesB\x04\xe2\x41\x01\x01\x12\x35\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:|\xea\x41y\n#config.segmentapis.com/TrackingPlan\x12\x35workspaces/{workspace}/tracking-plans/{tracking_plan}*\rtrackingPlans2\x0ctrackingPlan\"\xce\x02\n\x11TrackingPlanRules\x12-\n\x06global\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12/\n\x08identify\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12,\n\x05group\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12>\n\x06\x65vents\x18\x04 \x03(\x0b\x32(.segment.config.v1beta.TrackingPlanEventB\x04\xe2\x41\x01\x01\x12\x36\n\x0fidentify_traits\x18\x05 \x03(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x33\n\x0cgroup_traits\x18\x06 \x03(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\"\x87\x01\n\x11TrackingPlanEvent\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x01\x12\x19\n\x0b\x64\x65scription\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x12\x15\n\x07version\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12,\n\x05rules\x18\x04 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\"\x8b\x01\n\x18ListTrackingPlansRequest\x12<\n\x06parent\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\x12#config.segmentapis.com/TrackingPlan\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"q\n\x19ListTrackingPlansResponse\x12;\n\x0etracking_plans\x18\x01 \x03(\x0b\x32#.segment.config.v1beta.TrackingPlan\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"T\n\x16GetTrackingPlanRequest\x12:\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\n#config.segmentapis.com/TrackingPlan\"\x9b\x01\n\x19\x43reateTrackingPlanRequest\x12<\n\x06parent\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\x12#config.segmentapis.com/TrackingPlan\x12@\n\rtracking_plan\x18\x02 \x01(\x0b\x32#.segment.config.v1beta.TrackingPlanB\x04\xe2\x41\x01\x02\"\x94\x01\n\x19UpdateTrackingPlanRequest\x12@\n\rtracking_plan\x18\x01 \x01(\x0b\x32#.segment.config.v1beta.TrackingPlanB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x01\"W\n\x19\x44\x65leteTrackingPlanRequest\x12:\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\n#config.segmentapis.com/TrackingPlan2\xff\x07\n\x13TrackingPlanService\x12\xb5\x01\n\x11ListTrackingPlans\x12/.segment.config.v1beta.ListTrackingPlansRequest\x1a\x30.segment.config.v1beta.ListTrackingPlansResponse\"=\xda\x41\x06parent\x82\xd3\xe4\x93\x02.\x12,/v1beta/{parent=workspaces/*}/tracking-plans\x12\xa2\x01\n\x0fGetTrackingPlan\x12-.segment.config.v1beta.GetTrackingPlanRequest\x1a#.segment.config.v1beta.TrackingPlan\";\xda\x41\x04name\x82\xd3\xe4\x93\x02.\x12,/v1beta/{name=workspaces/*/tracking-plans/*}\x12\xbb\x01\n\x12\x43reateTrackingPlan\x12\x30.segment.config.v1beta.CreateTrackingPlanRequest\x1a#.segment.config.v1beta.TrackingPlan\"N\xda\x41\x14parent,tracking_plan\x82\xd3\xe4\x93\x02\x31\",/v1beta/{parent=workspaces/*}/tracking-plans:\x01*\x12\x91\x02\n\x12UpdateTrackingPlan\x12\x30.segment.config.v1beta.UpdateTrackingPlanRequest\x1a#.segment.config.v1beta.TrackingPlan\"\xa3\x01\xda\x41\x19tracking_plan,update_mask\x82\xd3\xe4\x93\x02\x80\x01\x1a:/v1beta/{tracking_plan.name=workspaces/*/tracking-plans/*}:\x01*Z?2:/v1beta/{tracking_plan.name=workspaces/*/tracking-plans/*}:\x01*\x12\x9b\x01\n\x12\x44\x65leteTrackingPlan\x12\x30.segment.config.v1beta.DeleteTrackingPlanRequest\x1a\x16.google.protobuf.Empty\";\xda\x41\x04name\x82\xd3\xe4\x93\x02.*,/v1beta/{name=workspaces/*/tracking-plans/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comBY\n\x19\x63om.segment.config.v1betaB\x12TrackingPlansProtoP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'segment.config.v1beta.tracking_plans_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
-  _globals['DESCRIPTOR']._serialized_options = b'\n\031com.segment.config.v1betaP\001Z&segment.com/config/v1beta;configv1beta'
+  _globals['DESCRIPTOR']._serialized_options = b'\n\031com.segment.config.v1betaB\022TrackingPlansProtoP\001Z&segment.com/config/v1beta;configv1beta'
   _globals['_TRACKINGPLAN'].fields_by_name['name']._loaded_options = None
   _globals['_TRACKINGPLAN'].fields_by_name['name']._serialized_options = b'\342A\001\010'
   _globals['_TRACKINGPLAN'].fields_by_name['display_name']._loaded_options = None
@@ -52,6 +52,26 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TRACKINGPLAN'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
   _globals['_TRACKINGPLAN']._loaded_options = None
   _globals['_TRACKINGPLAN']._serialized_options = b'\352Ay\n#config.segmentapis.com/TrackingPlan\0225workspaces/{workspace}/tracking-plans/{tracking_plan}*\rtrackingPlans2\014trackingPlan'
+  _globals['_TRACKINGPLANRULES'].fields_by_name['global']._loaded_options = None
+  _globals['_TRACKINGPLANRULES'].fields_by_name['global']._serialized_options = b'\342A\001\001'
+  _globals['_TRACKINGPLANRULES'].fields_by_name['identify']._loaded_options = None
+  _globals['_TRACKINGPLANRULES'].fields_by_name['identify']._serialized_options = b'\342A\001\001'
+  _globals['_TRACKINGPLANRULES'].fields_by_name['group']._loaded_options = None
+  _globals['_TRACKINGPLANRULES'].fields_by_name['group']._serialized_options = b'\342A\001\001'
+  _globals['_TRACKINGPLANRULES'].fields_by_name['events']._loaded_options = None
+  _globals['_TRACKINGPLANRULES'].fields_by_name['events']._serialized_options = b'\342A\001\001'
+  _globals['_TRACKINGPLANRULES'].fields_by_name['identify_traits']._loaded_options = None
+  _globals['_TRACKINGPLANRULES'].fields_by_name['identify_traits']._serialized_options = b'\342A\001\001'
+  _globals['_TRACKINGPLANRULES'].fields_by_name['group_traits']._loaded_options = None
+  _globals['_TRACKINGPLANRULES'].fields_by_name['group_traits']._serialized_options = b'\342A\001\001'
+  _globals['_TRACKINGPLANEVENT'].fields_by_name['name']._loaded_options = None
+  _globals['_TRACKINGPLANEVENT'].fields_by_name['name']._serialized_options = b'\342A\001\001'
+  _globals['_TRACKINGPLANEVENT'].fields_by_name['description']._loaded_options = None
+  _globals['_TRACKINGPLANEVENT'].fields_by_name['description']._serialized_options = b'\342A\001\001'
+  _globals['_TRACKINGPLANEVENT'].fields_by_name['version']._loaded_options = None
+  _globals['_TRACKINGPLANEVENT'].fields_by_name['version']._serialized_options = b'\342A\001\001'
+  _globals['_TRACKINGPLANEVENT'].fields_by_name['rules']._loaded_options = None
+  _globals['_TRACKINGPLANEVENT'].fields_by_name['rules']._serialized_options = b'\342A\001\001'
   _globals['_LISTTRACKINGPLANSREQUEST'].fields_by_name['parent']._loaded_options = None
   _globals['_LISTTRACKINGPLANSREQUEST'].fields_by_name['parent']._serialized_options = b'\342A\001\002\372A%\022#config.segmentapis.com/TrackingPlan'
   _globals['_LISTTRACKINGPLANSREQUEST'].fields_by_name['page_size']._loaded_options = None
@@ -85,21 +105,21 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TRACKINGPLAN']._serialized_start=311
   _globals['_TRACKINGPLAN']._serialized_end=672
   _globals['_TRACKINGPLANRULES']._serialized_start=675
-  _globals['_TRACKINGPLANRULES']._serialized_end=973
-  _globals['_TRACKINGPLANEVENT']._serialized_start=975
-  _globals['_TRACKINGPLANEVENT']._serialized_end=1086
-  _globals['_LISTTRACKINGPLANSREQUEST']._serialized_start=1089
-  _globals['_LISTTRACKINGPLANSREQUEST']._serialized_end=1228
-  _globals['_LISTTRACKINGPLANSRESPONSE']._serialized_start=1230
-  _globals['_LISTTRACKINGPLANSRESPONSE']._serialized_end=1343
-  _globals['_GETTRACKINGPLANREQUEST']._serialized_start=1345
-  _globals['_GETTRACKINGPLANREQUEST']._serialized_end=1429
-  _globals['_CREATETRACKINGPLANREQUEST']._serialized_start=1432
-  _globals['_CREATETRACKINGPLANREQUEST']._serialized_end=1587
-  _globals['_UPDATETRACKINGPLANREQUEST']._serialized_start=1590
-  _globals['_UPDATETRACKINGPLANREQUEST']._serialized_end=1738
-  _globals['_DELETETRACKINGPLANREQUEST']._serialized_start=1740
-  _globals['_DELETETRACKINGPLANREQUEST']._serialized_end=1827
-  _globals['_TRACKINGPLANSERVICE']._serialized_start=1830
-  _globals['_TRACKINGPLANSERVICE']._serialized_end=2853
+  _globals['_TRACKINGPLANRULES']._serialized_end=1009
+  _globals['_TRACKINGPLANEVENT']._serialized_start=1012
+  _globals['_TRACKINGPLANEVENT']._serialized_end=1147
+  _globals['_LISTTRACKINGPLANSREQUEST']._serialized_start=1150
+  _globals['_LISTTRACKINGPLANSREQUEST']._serialized_end=1289
+  _globals['_LISTTRACKINGPLANSRESPONSE']._serialized_start=1291
+  _globals['_LISTTRACKINGPLANSRESPONSE']._serialized_end=1404
+  _globals['_GETTRACKINGPLANREQUEST']._serialized_start=1406
+  _globals['_GETTRACKINGPLANREQUEST']._serialized_end=1490
+  _globals['_CREATETRACKINGPLANREQUEST']._serialized_start=1493
+  _globals['_CREATETRACKINGPLANREQUEST']._serialized_end=1648
+  _globals['_UPDATETRACKINGPLANREQUEST']._serialized_start=1651
+  _globals['_UPDATETRACKINGPLANREQUEST']._serialized_end=1799
+  _globals['_DELETETRACKINGPLANREQUEST']._serialized_start=1801
+  _globals['_DELETETRACKINGPLANREQUEST']._serialized_end=1888
+  _globals['_TRACKINGPLANSERVICE']._serialized_start=1891
+  _globals['_TRACKINGPLANSERVICE']._serialized_end=2914
 # @@protoc_insertion_point(module_scope)

@@ -29,16 +29,18 @@ from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&segment/config/v1beta/workspaces.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd4\x01\n\tWorkspace\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x10\n\x02id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:T\xea\x41Q\n config.segmentapis.com/Workspace\x12\x16workspaces/{workspace}*\nworkspaces2\tworkspace\"J\n\x15ListWorkspacesRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"g\n\x16ListWorkspacesResponse\x12\x34\n\nworkspaces\x18\x01 \x03(\x0b\x32 .segment.config.v1beta.Workspace\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"N\n\x13GetWorkspaceRequest\x12\x37\n\x04name\x18\x01 \x01(\tB)\xe2\x41\x01\x02\xfa\x41\"\n config.segmentapis.com/Workspace2\xc9\x02\n\x10WorkspaceService\x12\x8c\x01\n\x0eListWorkspaces\x12,.segment.config.v1beta.ListWorkspacesRequest\x1a-.segment.config.v1beta.ListWorkspacesResponse\"\x1d\xda\x41\x00\x82\xd3\xe4\x93\x02\x14\x12\x12/v1beta/workspaces\x12\x88\x01\n\x0cGetWorkspace\x12*.segment.config.v1beta.GetWorkspaceRequest\x1a .segment.config.v1beta.Workspace\"*\xda\x41\x04name\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1beta/{name=workspaces/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comBE\n\x19\x63om.segment.config.v1betaP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&segment/config/v1beta/workspaces.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xda\x01\n\tWorkspace\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x10\n\x02id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:T\xea\x41Q\n config.segmentapis.com/Workspace\x12\x16workspaces/{workspace}*\nworkspaces2\tworkspace\"J\n\x15ListWorkspacesRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"g\n\x16ListWorkspacesResponse\x12\x34\n\nworkspaces\x18\x01 \x03(\x0b\x32 .segment.config.v1beta.Workspace\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"N\n\x13GetWorkspaceRequest\x12\x37\n\x04name\x18\x01 \x01(\tB)\xe2\x41\x01\x02\xfa\x41\"\n config.segmentapis.com/Workspace2\xc9\x02\n\x10WorkspaceService\x12\x8c\x01\n\x0eListWorkspaces\x12,.segment.config.v1beta.ListWorkspacesRequest\x1a-.segment.config.v1beta.ListWorkspacesResponse\"\x1d\xda\x41\x00\x82\xd3\xe4\x93\x02\x14\x12\x12/v1beta/workspaces\x12\x88\x01\n\x0cGetWorkspace\x12*.segment.config.v1beta.GetWorkspaceRequest\x1a .segment.config.v1beta.Workspace\"*\xda\x41\x04name\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1beta/{name=workspaces/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comBV\n\x19\x63om.segment.config.v1betaB\x0fWorkspacesProtoP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'segment.config.v1beta.workspaces_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
-  _globals['DESCRIPTOR']._serialized_options = b'\n\031com.segment.config.v1betaP\001Z&segment.com/config/v1beta;configv1beta'
+  _globals['DESCRIPTOR']._serialized_options = b'\n\031com.segment.config.v1betaB\017WorkspacesProtoP\001Z&segment.com/config/v1beta;configv1beta'
   _globals['_WORKSPACE'].fields_by_name['name']._loaded_options = None
   _globals['_WORKSPACE'].fields_by_name['name']._serialized_options = b'\342A\001\010'
+  _globals['_WORKSPACE'].fields_by_name['display_name']._loaded_options = None
+  _globals['_WORKSPACE'].fields_by_name['display_name']._serialized_options = b'\342A\001\003'
   _globals['_WORKSPACE'].fields_by_name['id']._loaded_options = None
   _globals['_WORKSPACE'].fields_by_name['id']._serialized_options = b'\342A\001\003'
   _globals['_WORKSPACE'].fields_by_name['create_time']._loaded_options = None
@@ -58,13 +60,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_WORKSPACESERVICE'].methods_by_name['GetWorkspace']._loaded_options = None
   _globals['_WORKSPACESERVICE'].methods_by_name['GetWorkspace']._serialized_options = b'\332A\004name\202\323\344\223\002\035\022\033/v1beta/{name=workspaces/*}'
   _globals['_WORKSPACE']._serialized_start=214
-  _globals['_WORKSPACE']._serialized_end=426
-  _globals['_LISTWORKSPACESREQUEST']._serialized_start=428
-  _globals['_LISTWORKSPACESREQUEST']._serialized_end=502
-  _globals['_LISTWORKSPACESRESPONSE']._serialized_start=504
-  _globals['_LISTWORKSPACESRESPONSE']._serialized_end=607
-  _globals['_GETWORKSPACEREQUEST']._serialized_start=609
-  _globals['_GETWORKSPACEREQUEST']._serialized_end=687
-  _globals['_WORKSPACESERVICE']._serialized_start=690
-  _globals['_WORKSPACESERVICE']._serialized_end=1019
+  _globals['_WORKSPACE']._serialized_end=432
+  _globals['_LISTWORKSPACESREQUEST']._serialized_start=434
+  _globals['_LISTWORKSPACESREQUEST']._serialized_end=508
+  _globals['_LISTWORKSPACESRESPONSE']._serialized_start=510
+  _globals['_LISTWORKSPACESRESPONSE']._serialized_end=613
+  _globals['_GETWORKSPACEREQUEST']._serialized_start=615
+  _globals['_GETWORKSPACEREQUEST']._serialized_end=693
+  _globals['_WORKSPACESERVICE']._serialized_start=696
+  _globals['_WORKSPACESERVICE']._serialized_end=1025
 # @@protoc_insertion_point(module_scope)
