@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 
 import grpc
-import uvicorn
 
 from configapi import contract
 from configapi.aip.names import PatternRegistry
@@ -21,6 +19,7 @@ from configapi.grpc.dispatch import Dispatcher
 from configapi.grpc.policy import Policy
 from configapi.grpc.server import build_grpc_server, mark_serving
 from configapi.grpc.token_cache import TokenCache
+from configapi.http_server import HttpServer
 from configapi.services.access_tokens import AccessTokenServicer
 from configapi.services.catalog import CatalogServicer
 from configapi.services.context import ServiceContext
@@ -28,7 +27,7 @@ from configapi.services.destinations import DestinationServicer
 from configapi.services.sources import SourceServicer
 from configapi.services.tracking_plans import TrackingPlanServicer
 from configapi.services.workspaces import WorkspaceServicer
-from configapi.settings import Settings, split_address
+from configapi.settings import Settings
 from configapi.storage.sqlite_repository import SqliteRepository
 
 log = logging.getLogger(__name__)
@@ -43,8 +42,7 @@ class ConfigApiServer:
         self.grpc_port = 0
         self.http_port = 0
         self._grpc: grpc.aio.Server | None = None
-        self._http: uvicorn.Server | None = None
-        self._http_task: asyncio.Task[None] | None = None
+        self._http: HttpServer | None = None
 
     async def start(self) -> None:
         """Open storage, build everything, and start listening."""
@@ -81,35 +79,48 @@ class ConfigApiServer:
 
     async def _start_gateway(self) -> None:
         # imported here: a gRPC-only process never loads the HTTP stack
-        from configapi.gateway.app import build_gateway
-        from configapi.gateway.invoker import InProcessInvoker
+        from configapi.gateway import InProcessInvoker, build_gateway
 
         app = build_gateway(
             InProcessInvoker(self.dispatcher), max_body_bytes=self.settings.max_body_bytes
         )
-        host, port = split_address(self.settings.http_address)
-        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        self.http_port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            app, lifespan="off", log_level="warning", access_log=False, http="auto", loop="none"
-        )
-        self._http = uvicorn.Server(config)
-        config.load()
-        self._http.lifespan = config.lifespan_class(config)
-        await self._http.startup(sockets=[sock])
-        self._http_task = asyncio.create_task(self._http.main_loop())
+        self._http = HttpServer(app, self.settings.http_address)
+        await self._http.start()
+        self.http_port = self._http.port
 
     async def stop(self, grace: float | None = None) -> None:
         """Stop accepting, let in-flight calls finish (up to `grace` seconds), close storage."""
         grace = self.settings.shutdown_grace_seconds if grace is None else grace
         if self._grpc is not None:
             await mark_serving(self._health, contract.SERVICES, False)
-        if self._http is not None and self._http_task is not None:
-            self._http.should_exit = True
-            await self._http_task
-            await self._http.shutdown()
+        if self._http is not None:
+            await self._http.stop()
         if self._grpc is not None:
             await self._grpc.stop(grace)
         await self.repository.close()
+
+
+class ProxyGateway:
+    """A standalone REST gateway in front of any server of this API (`configapi gateway`)."""
+
+    def __init__(self, upstream: str, http_address: str, max_body_bytes: int) -> None:
+        from configapi.gateway import ProxyInvoker, build_gateway
+
+        self._invoker = ProxyInvoker(upstream)
+        self._http = HttpServer(
+            build_gateway(self._invoker, max_body_bytes=max_body_bytes), http_address
+        )
+
+    @property
+    def http_port(self) -> int:
+        """The port it listens on."""
+        return self._http.port
+
+    async def start(self) -> None:
+        """Start serving; the upstream is connected on first use."""
+        await self._http.start()
+
+    async def stop(self) -> None:
+        """Finish in-flight requests, then close the upstream channel."""
+        await self._http.stop()
+        await self._invoker.close()

@@ -1,4 +1,4 @@
-"""Command line: `configapi serve | workspaces create | tokens create` (DESIGN "Running it").
+"""Command line: `configapi serve | gateway | workspaces create | tokens create` (DESIGN).
 
 Every flag can also be set as a CONFIGAPI_* environment variable (`--grpc-address` →
 CONFIGAPI_GRPC_ADDRESS); a flag given on the command line wins.
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from configapi import admin
-from configapi.app import ConfigApiServer
+from configapi.app import ConfigApiServer, ProxyGateway
 from configapi.auth.tokens import SCOPE_WRITE, SCOPES
 from configapi.catalog import CatalogFileError
 from configapi.errors import ApiError
@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="on a new database, create workspace 'demo' and print a write token",
     )
+    gateway = commands.add_parser("gateway", help="serve REST in front of an upstream gRPC server")
+    gateway.add_argument("--upstream", required=True, help="HOST:PORT of the gRPC server")
+    gateway.add_argument("--http-address", default=_env("http-address", DEFAULT_HTTP_ADDRESS))
+    gateway.add_argument(
+        "--max-body-bytes", type=int, default=int(_env("max-body-bytes", str(4 * 1024 * 1024)))
+    )
     workspaces = commands.add_parser("workspaces").add_subparsers(dest="action", required=True)
     create_ws = workspaces.add_parser("create", help="create a workspace")
     create_ws.add_argument("slug")
@@ -103,6 +109,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 async def _serve(args: argparse.Namespace) -> None:
+    stop = _stop_on_signals()  # before anything is printed: a reader may signal at once
     fresh = not args.database.exists()
     server = ConfigApiServer(_settings(args))
     await server.start()
@@ -114,13 +121,32 @@ async def _serve(args: argparse.Namespace) -> None:
         )
     if args.demo and fresh:
         await _print_demo(server)
+    await _wait_for(stop)
+    await server.stop()
+
+
+async def _gateway(args: argparse.Namespace) -> None:
+    stop = _stop_on_signals()
+    gateway = ProxyGateway(args.upstream, args.http_address, args.max_body_bytes)
+    await gateway.start()
+    host = args.http_address.rpartition(":")[0]
+    print(f"serving REST on http://{host}:{gateway.http_port} for {args.upstream}", flush=True)
+    await _wait_for(stop)
+    await gateway.stop()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def _wait_for(stop: asyncio.Event) -> None:
     await stop.wait()
     print("shutting down: finishing in-flight calls", file=sys.stderr, flush=True)
-    await server.stop()
 
 
 async def _print_demo(server: ConfigApiServer) -> None:
@@ -157,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             asyncio.run(_serve(args))
+        elif args.command == "gateway":
+            asyncio.run(_gateway(args))
         else:
             print(asyncio.run(_with_repository(args)))
     except (ApiError, CatalogFileError, ValueError, OSError) as error:

@@ -52,6 +52,10 @@ class Dispatcher:
             for method in methods
         }
 
+    def unserved(self) -> list[str]:
+        """Methods of the contract that no servicer implements (answered UNIMPLEMENTED)."""
+        return sorted(name for name, route in self._routes.items() if route.handler is None)
+
     async def call(
         self, method: MethodDescriptor, request: Message, metadata: Sequence[tuple[str, object]]
     ) -> Message:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from google.protobuf import empty_pb2
 from segment.config.v1beta import catalog_pb2
 from segment.config.v1beta import destinations_pb2 as pb
 
@@ -120,6 +121,15 @@ class DestinationServicer:
                 "destination.name", f'"{slug}" is not a destination of the catalog'
             )
         return check_destination_config(entry, name, config)
+
+    async def DeleteDestination(
+        self, request: pb.DeleteDestinationRequest, caller: Caller
+    ) -> empty_pb2.Empty:
+        """AIP-135."""
+        parse_name(DESTINATION, request.name, "name")
+        if not await self._store.delete(request.name):
+            raise not_found(DESTINATION.resource_type, request.name)
+        return empty_pb2.Empty()
 
 
 def _merge_config(destination: pb.Destination, sent: list[pb.DestinationConfig]) -> None:

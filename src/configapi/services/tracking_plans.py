@@ -73,9 +73,7 @@ class TrackingPlanServicer:
         """AIP-134 with SPEC §5; PUT and PATCH mean the same."""
         name = request.tracking_plan.name
         parse_name(TRACKING_PLAN, name, "tracking_plan.name")
-        paths = normalize_paths(
-            request.update_mask.paths, "tracking_plan", pb.TrackingPlan
-        )
+        paths = normalize_paths(request.update_mask.paths, "tracking_plan", pb.TrackingPlan)
         if not paths:
             return await self._existing(name)
         sent = request.tracking_plan

@@ -1,0 +1,137 @@
+"""The seam between HTTP and the API: call one method with a request and metadata.
+
+- `InProcessInvoker` hands the call to the gRPC server's dispatcher in this process, which runs
+  the same policy layer (auth, scope, tenancy, rate limit) as a gRPC call (DESIGN rule 3);
+- `ProxyInvoker` makes a real gRPC call to an upstream server (the standalone gateway).
+
+Both raise `ApiError` for a failed call; `ProxyInvoker` raises `UpstreamUnavailable` when it
+cannot reach its upstream at all (SPEC §2: the original proxy's plain-text 503).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import grpc
+from google.protobuf.descriptor import MethodDescriptor
+from google.protobuf.message import DecodeError, Message
+from google.rpc import status_pb2
+
+from configapi.contract import method_path, output_class
+from configapi.errors import ApiError
+
+STATUS_DETAILS_KEY = "grpc-status-details-bin"
+
+
+class Invoker(Protocol):
+    """Calls one API method; raises `ApiError` (or `UpstreamUnavailable`) on failure."""
+
+    async def invoke(
+        self, method: MethodDescriptor, request: Message, metadata: Sequence[tuple[str, str]]
+    ) -> Message: ...
+
+
+class Dispatcher(Protocol):
+    """The gRPC server's in-process entry point (`configapi.grpc.dispatch`): policy, then the
+    servicer. Raises `ApiError`."""
+
+    async def call(
+        self, method: MethodDescriptor, request: Message, metadata: Sequence[tuple[str, str]]
+    ) -> Message: ...
+
+
+class UpstreamUnavailable(Exception):
+    """The standalone gateway could not reach its gRPC upstream (connection failed or reset)."""
+
+
+class InProcessInvoker:
+    """Invokes methods through the in-process dispatcher, so REST meets the gRPC policy layer."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self._dispatcher = dispatcher
+
+    async def invoke(
+        self, method: MethodDescriptor, request: Message, metadata: Sequence[tuple[str, str]]
+    ) -> Message:
+        return await self._dispatcher.call(method, request, metadata)
+
+
+class ProxyInvoker:
+    """Invokes methods on an upstream gRPC server over one `grpc.aio` channel.
+
+    The channel is opened on first use (inside the serving event loop); `close()` ends it.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        timeout: float | None = None,
+        options: Sequence[tuple[str, Any]] = (),
+    ) -> None:
+        self._target = target
+        self._timeout = timeout
+        self._options = tuple(options)
+        self._channel: grpc.aio.Channel | None = None
+        self._calls: dict[str, Callable[..., Any]] = {}
+
+    async def invoke(
+        self, method: MethodDescriptor, request: Message, metadata: Sequence[tuple[str, str]]
+    ) -> Message:
+        call = self._calls.get(method.full_name) or self._open_call(method)
+        try:
+            response: Message = await call(request, metadata=tuple(metadata), timeout=self._timeout)
+        except grpc.aio.AioRpcError as error:
+            raise api_error_from_rpc_error(error) from None
+        return response
+
+    async def close(self) -> None:
+        """Close the channel; a later call opens a new one."""
+        channel, self._channel = self._channel, None
+        self._calls.clear()
+        if channel is not None:
+            await channel.close()
+
+    def _open_call(self, method: MethodDescriptor) -> Callable[..., Any]:
+        if self._channel is None:
+            self._channel = grpc.aio.insecure_channel(self._target, options=self._options)
+        call: Callable[..., Any] = self._channel.unary_unary(
+            method_path(method),
+            request_serializer=_serialize,
+            response_deserializer=output_class(method).FromString,
+        )
+        self._calls[method.full_name] = call
+        return call
+
+
+def api_error_from_rpc_error(error: grpc.aio.AioRpcError) -> ApiError | UpstreamUnavailable:
+    """The error a failed upstream call stands for.
+
+    The upstream's `google.rpc.Status` (trailer `grpc-status-details-bin`) passes through
+    verbatim. UNAVAILABLE without one never came from our server, which always sends details: it
+    is the channel failing to connect or being reset, so `UpstreamUnavailable`. Any other code
+    without details (e.g. DEADLINE_EXCEEDED raised by the client) gets an ErrorInfo named after
+    the code, so every error still carries one (SPEC §2).
+    """
+    status = _status_details(error.trailing_metadata())
+    if status is not None:
+        return ApiError.from_status(status)
+    code: grpc.StatusCode = error.code()
+    if code == grpc.StatusCode.UNAVAILABLE:
+        return UpstreamUnavailable(error.details() or "upstream unavailable")
+    return ApiError(code=code, message=error.details() or code.name.lower(), reason=code.name)
+
+
+def _status_details(trailing_metadata: Any) -> status_pb2.Status | None:
+    for key, value in trailing_metadata or ():
+        if key == STATUS_DETAILS_KEY and isinstance(value, bytes):
+            try:
+                return status_pb2.Status.FromString(value)
+            except DecodeError:  # a corrupt trailer must not hide the call's own code
+                return None
+    return None
+
+
+def _serialize(message: Message) -> bytes:
+    return message.SerializeToString()

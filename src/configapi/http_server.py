@@ -1,0 +1,60 @@
+"""Hosting an ASGI app on uvicorn inside an already running event loop, on a bound socket.
+
+Binding the socket ourselves gives the real port when asked for port 0, and lets us set
+TCP_NODELAY (see `_listen`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import uvicorn
+
+from configapi.settings import split_address
+
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
+
+
+class HttpServer:
+    """One uvicorn server for `app` on `address` (`HOST:PORT`; port 0 picks a free one)."""
+
+    def __init__(self, app: ASGIApp, address: str) -> None:
+        self._config = uvicorn.Config(
+            app, lifespan="off", log_level="warning", access_log=False, loop="none"
+        )
+        self._address = address
+        self._server = uvicorn.Server(self._config)
+        self._task: asyncio.Task[None] | None = None
+        self.port = 0
+
+    async def start(self) -> None:
+        """Bind and start serving."""
+        sock = _listen(self._address)
+        self.port = sock.getsockname()[1]
+        self._config.load()
+        self._server.lifespan = self._config.lifespan_class(self._config)
+        await self._server.startup(sockets=[sock])
+        self._task = asyncio.create_task(self._server.main_loop())
+
+    async def stop(self) -> None:
+        """Stop accepting, finish in-flight requests, close connections."""
+        if self._task is None:
+            return
+        self._server.should_exit = True
+        await self._task
+        await self._server.shutdown()
+        self._task = None
+
+
+def _listen(address: str) -> socket.socket:
+    host, port = split_address(address)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets made with it, and
+    # without it Nagle + delayed ACK add ~40 ms to every keep-alive response.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
