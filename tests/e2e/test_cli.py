@@ -5,27 +5,19 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
 import httpx
-import pytest
 from segment.config.v1beta import workspaces_pb2, workspaces_pb2_grpc
 
-CLI = [sys.executable, "-m", "configapi"]
+from tests.e2e.conftest import CLI
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*CLI, *args], capture_output=True, text=True, timeout=60, env=env, check=False
     )
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    return tmp_path / "config.db"
 
 
 def test_workspaces_create_prints_the_name(database: Path) -> None:
@@ -78,43 +70,6 @@ def test_database_comes_from_the_environment(database: Path) -> None:
     assert database.exists()
 
 
-@pytest.fixture
-def served(database: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
-    """`configapi serve --demo` on port 0; yields the process and what it printed."""
-    process = subprocess.Popen(
-        [
-            *CLI,
-            "serve",
-            "--database",
-            str(database),
-            "--grpc-address",
-            "127.0.0.1:0",
-            "--http-address",
-            "127.0.0.1:0",
-            "--demo",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    printed: dict[str, str] = {}
-    for line in process.stdout:  # blocks until the server prints: no sleeping
-        if line.startswith("serving gRPC on "):
-            printed["grpc"] = line.split()[-1]
-        elif line.startswith("serving REST on "):
-            printed["rest"] = line.split()[-1]
-        elif line.startswith("  sgp_"):
-            printed["token"] = line.strip()
-        elif line.strip().startswith("curl "):
-            printed["curl"] = line.strip()
-            break
-    yield process, printed
-    if process.poll() is None:
-        process.kill()
-    process.communicate(timeout=30)  # drains and closes both pipes
-
-
 def test_serve_demo_prints_a_working_token_and_curl_line(
     served: tuple[subprocess.Popen[str], dict[str, str]],
 ) -> None:
@@ -138,3 +93,33 @@ def test_sigterm_shuts_down_cleanly(
     process, _ = served
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
+
+
+def test_standalone_gateway_proxies_to_a_running_server(
+    served: tuple[subprocess.Popen[str], dict[str, str]],
+) -> None:
+    server, printed = served
+    gateway = subprocess.Popen(
+        [*CLI, "gateway", "--upstream", printed["grpc"], "--http-address", "127.0.0.1:0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert gateway.stdout is not None
+        url = gateway.stdout.readline().split()[3]  # "serving REST on URL for UPSTREAM"
+        auth = {"Authorization": f"Bearer {printed['token']}"}
+        reply = httpx.get(f"{url}/v1beta/workspaces/demo", headers=auth)
+        assert reply.status_code == 200 and reply.json()["name"] == "workspaces/demo"
+        missing = httpx.get(f"{url}/v1beta/workspaces/demo/sources/nope", headers=auth)
+        assert missing.status_code == 404
+        assert missing.json()["details"][0]["reason"] == "RESOURCE_NOT_FOUND"
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        down = httpx.get(f"{url}/v1beta/workspaces/demo", headers=auth)
+        assert down.status_code == 503
+        assert down.text == "upstream connect error or disconnect/reset before headers"
+    finally:
+        gateway.send_signal(signal.SIGTERM)
+        gateway.communicate(timeout=30)
+    assert gateway.returncode == 0
