@@ -121,6 +121,13 @@ async def _serve(args: argparse.Namespace) -> None:
         )
     if args.demo and fresh:
         await _print_demo(server)
+    elif args.demo:
+        print(
+            f"using the existing database {args.database}; make a token with:\n"
+            f"  configapi tokens create --workspace {DEMO_WORKSPACE} --scopes {SCOPE_WRITE}"
+            f" --database {args.database}",
+            flush=True,
+        )
     await _wait_for(stop)
     await server.stop()
 
