@@ -28,6 +28,7 @@ from configapi.services.sources import SourceServicer
 from configapi.services.tracking_plans import TrackingPlanServicer
 from configapi.services.workspaces import WorkspaceServicer
 from configapi.settings import Settings
+from configapi.storage.sqlite_buckets import SqliteBuckets
 from configapi.storage.sqlite_repository import SqliteRepository
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class ConfigApiServer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.repository = SqliteRepository(settings.database)
+        # shared by every process on this database: one rate-limit budget per token (SPEC §3)
+        self._buckets = SqliteBuckets(settings.database)
         self.grpc_port = 0
         self.http_port = 0
         self._grpc: grpc.aio.Server | None = None
@@ -47,6 +50,7 @@ class ConfigApiServer:
     async def start(self) -> None:
         """Open storage, build everything, and start listening."""
         await self.repository.open()
+        await self._buckets.open()
         self.dispatcher = await self._build_dispatcher()
         services = contract.SERVICES
         self._grpc, self._health = build_grpc_server(self.dispatcher, services)
@@ -71,7 +75,7 @@ class ConfigApiServer:
             CatalogServicer(context),
         ]
         by_service = dict(zip((s.full_name for s in contract.SERVICES), servicers, strict=True))
-        policy = Policy(tokens, RateLimiter(settings.rate_limit), settings.rate_limit)
+        policy = Policy(tokens, RateLimiter(settings.rate_limit, self._buckets))
         patterns = PatternRegistry(
             m for f in contract.FILES for m in f.message_types_by_name.values()
         )
@@ -98,6 +102,7 @@ class ConfigApiServer:
         if self._grpc is not None:
             await self._grpc.stop(grace)
         await self.repository.close()
+        await self._buckets.close()
 
 
 class ProxyGateway:

@@ -7,6 +7,7 @@ TCP_NODELAY (see `_listen`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -39,14 +40,29 @@ class HttpServer:
         await self._server.startup(sockets=[sock])
         self._task = asyncio.create_task(self._server.main_loop())
 
-    async def stop(self) -> None:
-        """Stop accepting, finish in-flight requests, close connections."""
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop accepting, let in-flight requests finish (up to `grace` s), close connections.
+
+        Does what uvicorn's `shutdown()` does without its fixed 0.1 s sleeps (they made every
+        stop cost 0.2 s): idle keep-alive connections close at once, busy ones after their
+        response.
+        """
         if self._task is None:
             return
-        self._server.should_exit = True
-        await self._task
-        await self._server.shutdown()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
         self._task = None
+        for server in self._server.servers:
+            server.close()
+        state = self._server.server_state
+        for connection in list(state.connections):
+            connection.shutdown()
+        deadline = asyncio.get_running_loop().time() + grace
+        while (state.connections or state.tasks) and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.005)
+        for task in list(state.tasks):
+            task.cancel()
 
 
 def _listen(address: str) -> socket.socket:

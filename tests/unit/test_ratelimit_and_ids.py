@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from configapi.auth.ratelimit import RateLimiter
+from configapi.auth.ratelimit import Bucket, LocalBuckets, RateLimiter, take_one
 from configapi.services.ids import ksuid, random_key, tracking_plan_id
 
 
@@ -18,33 +18,38 @@ class FakeClock:
         return self.now
 
 
-def test_a_token_may_spend_its_whole_minute_in_a_burst() -> None:
-    limiter = RateLimiter(200, FakeClock())
-    assert all(limiter.acquire(b"t") is None for _ in range(200))
-    assert limiter.acquire(b"t") == pytest.approx(0.3)
+async def test_a_token_may_spend_its_whole_minute_in_a_burst() -> None:
+    limiter = RateLimiter(200, LocalBuckets(), FakeClock())
+    assert all([await limiter.acquire(b"t") is None for _ in range(200)])
+    assert await limiter.acquire(b"t") == pytest.approx(0.3)
 
 
-def test_the_budget_refills_continuously() -> None:
+async def test_the_budget_refills_continuously() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(60, clock)
+    limiter = RateLimiter(60, LocalBuckets(), clock)
     for _ in range(60):
-        limiter.acquire(b"t")
-    assert limiter.acquire(b"t") is not None
+        await limiter.acquire(b"t")
+    assert await limiter.acquire(b"t") is not None
     clock.now += 1.0
-    assert limiter.acquire(b"t") is None
-    assert limiter.acquire(b"t") is not None
+    assert await limiter.acquire(b"t") is None
+    assert await limiter.acquire(b"t") is not None
 
 
-def test_tokens_have_separate_buckets() -> None:
-    limiter = RateLimiter(1, FakeClock())
-    assert limiter.acquire(b"a") is None
-    assert limiter.acquire(b"b") is None
-    assert limiter.acquire(b"a") is not None
+async def test_tokens_have_separate_buckets() -> None:
+    limiter = RateLimiter(1, LocalBuckets(), FakeClock())
+    assert await limiter.acquire(b"a") is None
+    assert await limiter.acquire(b"b") is None
+    assert await limiter.acquire(b"a") is not None
 
 
-def test_zero_turns_limiting_off() -> None:
-    limiter = RateLimiter(0, FakeClock())
-    assert all(limiter.acquire(b"t") is None for _ in range(1000))
+async def test_zero_turns_limiting_off() -> None:
+    limiter = RateLimiter(0, LocalBuckets(), FakeClock())
+    assert all([await limiter.acquire(b"t") is None for _ in range(1000)])
+
+
+def test_a_bucket_never_holds_more_than_a_minute() -> None:
+    verdict = take_one(Bucket(5.0, 0.0), 10_000.0, 60)
+    assert verdict.bucket.tokens == 59.0
 
 
 def test_tracking_plan_ids_are_rs_and_27_base62() -> None:

@@ -4,6 +4,7 @@ Per request: route → read the body (only when the route takes one, within the 
 transcode → invoke → marshal → `200` JSON. Every failure, from routing to the upstream, goes
 through the one renderer in `gateway/errors.py`; anything unexpected is logged with its traceback
 and answered `500` code 13 "internal error" (SPEC §2: internals never reach the caller).
+`GET /v1beta/openapi.json` is the OpenAPI document of these routes (`configapi.openapi`), public.
 
 A raw ASGI callable that routes with the precomputed table, rather than a Starlette app, keeps the
 per-request overhead to the work transcoding needs.
@@ -20,6 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
 
+from configapi import openapi
 from configapi.contract import methods
 from configapi.errors import ApiError, internal
 from configapi.gateway.errors import (
@@ -84,6 +86,8 @@ class Gateway:
             return render_error(internal().status())
 
     async def _handle(self, scope: Scope, receive: Receive) -> tuple[int, bytes, Headers]:
+        if scope["method"] == "GET" and scope["path"] == openapi.SERVED_AT:
+            return 200, openapi.contract_document(), _JSON_HEADERS  # public: no token needed
         route, bindings = self.routes.lookup(scope["method"], _raw_path(scope))
         body = await _read_body(scope, receive, self._max_body_bytes) if route.body else b""
         request = build_request(route, bindings, body, scope.get("query_string", b""))

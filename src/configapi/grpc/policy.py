@@ -65,17 +65,16 @@ def _first_variable(method: MethodDescriptor) -> tuple[str, str]:
 class Policy:
     """Admits calls: authentication, rate limit, scope and tenancy."""
 
-    def __init__(self, tokens: TokenCache, limiter: RateLimiter, limit_per_minute: int) -> None:
+    def __init__(self, tokens: TokenCache, limiter: RateLimiter) -> None:
         self._tokens = tokens
         self._limiter = limiter
-        self._limit = limit_per_minute
 
     async def admit(
         self, rules: MethodRules, request: Message, metadata: Sequence[tuple[str, object]]
     ) -> Caller:
         """The admitted caller, or the ApiError that refuses the call."""
         caller = await self._authenticate(metadata)
-        retry_after = self._limiter.acquire(caller.secret_hash)
+        retry_after = await self._limiter.acquire(caller.secret_hash)
         if retry_after is not None:
             raise self._rate_limited(retry_after)
         if rules.mutates and not caller.can_write:
@@ -95,11 +94,12 @@ class Policy:
         return caller
 
     def _rate_limited(self, retry_after: float) -> ApiError:
+        limit = self._limiter.limit_per_minute
         return ApiError(
             code=grpc.StatusCode.RESOURCE_EXHAUSTED,
-            message=f"rate limit of {self._limit} requests per minute exhausted",
+            message=f"rate limit of {limit} requests per minute exhausted",
             reason="RATE_LIMIT_EXCEEDED",
-            metadata={"limit_per_minute": str(self._limit)},
+            metadata={"limit_per_minute": str(limit)},
             retry_after_seconds=retry_after,
         )
 

@@ -32,7 +32,11 @@ class DestinationServicer:
         """AIP-132."""
         parse_name(SOURCE, request.parent, "parent")
         items, token = await self._ctx.page(
-            request, lambda after, n: self._store.list(request.parent, after, n), int
+            request,
+            lambda after, n: self._store.list(
+                request.parent, after, n, parent_type=SOURCE.resource_type
+            ),
+            int,
         )
         return pb.ListDestinationsResponse(destinations=items, next_page_token=token)
 

@@ -29,7 +29,11 @@ class SourceServicer:
         """AIP-132."""
         parse_name(WORKSPACE, request.parent, "parent")
         items, token = await self._ctx.page(
-            request, lambda after, n: self._store.list(request.parent, after, n), int
+            request,
+            lambda after, n: self._store.list(
+                request.parent, after, n, parent_type=WORKSPACE.resource_type
+            ),
+            int,
         )
         return pb.ListSourcesResponse(sources=items, next_page_token=token)
 

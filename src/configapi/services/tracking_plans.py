@@ -28,7 +28,11 @@ class TrackingPlanServicer:
         """AIP-132."""
         parse_name(WORKSPACE, request.parent, "parent")
         items, token = await self._ctx.page(
-            request, lambda after, n: self._store.list(request.parent, after, n), int
+            request,
+            lambda after, n: self._store.list(
+                request.parent, after, n, parent_type=WORKSPACE.resource_type
+            ),
+            int,
         )
         return pb.ListTrackingPlansResponse(tracking_plans=items, next_page_token=token)
 

@@ -55,8 +55,13 @@ class Collection(Protocol[M]):
         """Delete the resource and every resource under it; False if it did not exist."""
         ...
 
-    async def list(self, parent: str, after: int | None, limit: int) -> Page[M, int]:
-        """Up to `limit` resources of `parent` after position `after`, in creation order."""
+    async def list(
+        self, parent: str, after: int | None, limit: int, *, parent_type: str = ""
+    ) -> Page[M, int]:
+        """Up to `limit` resources of `parent` after position `after`, in creation order.
+
+        With `parent_type`, a missing parent is NOT_FOUND of that type (AIP-132), checked in
+        the same read."""
         ...
 
 

@@ -30,8 +30,10 @@ _UNAVAILABLE_HINTS = ("locked", "disk", "full", "readonly", "unable to open", "i
 class Database:
     """A SQLite file with one writer and one reader thread."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, durable: bool = True, schema: bool = True) -> None:
         self._path = path
+        self._synchronous = "FULL" if durable else "OFF"
+        self._schema = schema
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
         self._reader = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reader")
         self._write_conn: sqlite3.Connection | None = None
@@ -48,9 +50,9 @@ class Database:
         conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA synchronous = {self._synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
-        if migrate_schema:
+        if migrate_schema and self._schema:
             migrate(conn)
         return conn
 

@@ -83,16 +83,22 @@ class SqliteCollection(Generic[M]):
 
         return await self._db.write(work)
 
-    async def list(self, parent: str, after: int | None, limit: int) -> Page[M, int]:
+    async def list(
+        self, parent: str, after: int | None, limit: int, *, parent_type: str = ""
+    ) -> Page[M, int]:
         """See `Collection.list`."""
-        rows = await self._db.read(
-            lambda conn: conn.execute(
+
+        def work(conn: sqlite3.Connection) -> list[tuple[int, bytes]]:
+            if parent_type and not _exists(conn, parent):
+                raise not_found(parent_type, parent)
+            rows: list[tuple[int, bytes]] = conn.execute(
                 "SELECT seq, data FROM resources WHERE kind = ? AND parent = ? AND seq > ?"
                 " ORDER BY seq LIMIT ?",
                 (self._kind, parent, after or 0, limit + 1),
             ).fetchall()
-        )
-        return _page(rows, limit, self._message)
+            return rows
+
+        return _page(await self._db.read(work), limit, self._message)
 
 
 class SqliteTokenStore:
