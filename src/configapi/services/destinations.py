@@ -12,9 +12,10 @@ from configapi.aip.fieldbehavior import clear_output_only
 from configapi.aip.fieldmask import apply_update_mask, normalize_paths
 from configapi.auth.tokens import Caller
 from configapi.catalog import check_destination_config
-from configapi.errors import invalid_argument, not_found
+from configapi.errors import invalid_argument
 from configapi.services.context import ServiceContext, parse_name
 from configapi.services.resource_types import DESTINATION, SOURCE
+from configapi.services.standard_methods import StandardMethods
 
 _CONFIG = "config"
 
@@ -25,33 +26,20 @@ class DestinationServicer:
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
         self._store = context.repository.destinations
+        self._standard = StandardMethods(context, self._store, DESTINATION, SOURCE)
 
     async def ListDestinations(
         self, request: pb.ListDestinationsRequest, caller: Caller
     ) -> pb.ListDestinationsResponse:
         """AIP-132."""
-        parse_name(SOURCE, request.parent, "parent")
-        items, token = await self._ctx.page(
-            request,
-            lambda after, n: self._store.list(
-                request.parent, after, n, parent_type=SOURCE.resource_type
-            ),
-            int,
-        )
+        items, token = await self._standard.list(request, request.parent)
         return pb.ListDestinationsResponse(destinations=items, next_page_token=token)
 
     async def GetDestination(
         self, request: pb.GetDestinationRequest, caller: Caller
     ) -> pb.Destination:
         """AIP-131."""
-        parse_name(DESTINATION, request.name, "name")
-        return await self._existing(request.name)
-
-    async def _existing(self, name: str) -> pb.Destination:
-        destination = await self._store.get(name)
-        if destination is None:
-            raise not_found(DESTINATION.resource_type, name)
-        return destination
+        return await self._standard.get(request.name)
 
     async def CreateDestination(
         self, request: pb.CreateDestinationRequest, caller: Caller
@@ -98,7 +86,7 @@ class DestinationServicer:
         slug = parse_name(DESTINATION, name, "destination.name")["destination"]
         paths = normalize_paths(request.update_mask.paths, "destination", pb.Destination)
         if not paths:
-            return await self._existing(name)
+            return await self._standard.get(name, "destination.name")
         checked = self._checked_config(slug, name, request.destination.config, paths)
         now = self._ctx.now()
 
@@ -111,7 +99,7 @@ class DestinationServicer:
 
         updated = await self._store.update(name, mutate)
         if updated is None:
-            raise not_found(DESTINATION.resource_type, name)
+            raise self._standard.not_found(name)
         return updated
 
     def _checked_config(
@@ -130,9 +118,7 @@ class DestinationServicer:
         self, request: pb.DeleteDestinationRequest, caller: Caller
     ) -> empty_pb2.Empty:
         """AIP-135."""
-        parse_name(DESTINATION, request.name, "name")
-        if not await self._store.delete(request.name):
-            raise not_found(DESTINATION.resource_type, request.name)
+        await self._standard.delete(request.name)
         return empty_pb2.Empty()
 
 

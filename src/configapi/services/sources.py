@@ -8,10 +8,11 @@ from segment.config.v1beta import sources_pb2 as pb
 from configapi.aip.fieldbehavior import clear_output_only
 from configapi.aip.fieldmask import apply_update_mask, normalize_paths
 from configapi.auth.tokens import Caller
-from configapi.errors import invalid_argument, not_found
+from configapi.errors import invalid_argument
 from configapi.services.context import ServiceContext, parse_name
 from configapi.services.ids import random_key
 from configapi.services.resource_types import SOURCE, WORKSPACE
+from configapi.services.standard_methods import StandardMethods
 
 WRITE_KEY_LENGTH = 32
 
@@ -22,28 +23,18 @@ class SourceServicer:
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
         self._store = context.repository.sources
+        self._standard = StandardMethods(context, self._store, SOURCE, WORKSPACE)
 
     async def ListSources(
         self, request: pb.ListSourcesRequest, caller: Caller
     ) -> pb.ListSourcesResponse:
         """AIP-132."""
-        parse_name(WORKSPACE, request.parent, "parent")
-        items, token = await self._ctx.page(
-            request,
-            lambda after, n: self._store.list(
-                request.parent, after, n, parent_type=WORKSPACE.resource_type
-            ),
-            int,
-        )
+        items, token = await self._standard.list(request, request.parent)
         return pb.ListSourcesResponse(sources=items, next_page_token=token)
 
     async def GetSource(self, request: pb.GetSourceRequest, caller: Caller) -> pb.Source:
         """AIP-131."""
-        parse_name(SOURCE, request.name, "name")
-        source = await self._store.get(request.name)
-        if source is None:
-            raise not_found(SOURCE.resource_type, request.name)
-        return source
+        return await self._standard.get(request.name)
 
     async def CreateSource(self, request: pb.CreateSourceRequest, caller: Caller) -> pb.Source:
         """AIP-133; the caller picks the slug in `source.name` (SPEC §6.2)."""
@@ -88,16 +79,16 @@ class SourceServicer:
             current.library_config.SetInParent()
             return current
 
-        updated = await (self._store.update(name, mutate) if paths else self._store.get(name))
+        if not paths:
+            return await self._standard.get(name, "source.name")
+        updated = await self._store.update(name, mutate)
         if updated is None:
-            raise not_found(SOURCE.resource_type, name)
+            raise self._standard.not_found(name)
         return updated
 
     async def DeleteSource(
         self, request: pb.DeleteSourceRequest, caller: Caller
     ) -> empty_pb2.Empty:
         """AIP-135; the source's destinations go with it (SPEC §6.2)."""
-        parse_name(SOURCE, request.name, "name")
-        if not await self._store.delete(request.name):
-            raise not_found(SOURCE.resource_type, request.name)
+        await self._standard.delete(request.name)
         return empty_pb2.Empty()

@@ -8,11 +8,12 @@ from segment.config.v1beta import tracking_plans_pb2 as pb
 from configapi.aip.fieldbehavior import clear_output_only, missing_required
 from configapi.aip.fieldmask import apply_update_mask, normalize_paths
 from configapi.auth.tokens import Caller
-from configapi.errors import FieldViolation, invalid_arguments, not_found
+from configapi.errors import FieldViolation, invalid_arguments
 from configapi.services.context import ServiceContext, parse_name
 from configapi.services.ids import tracking_plan_id
 from configapi.services.json_schemas import schema_problem
 from configapi.services.resource_types import TRACKING_PLAN, WORKSPACE
+from configapi.services.standard_methods import StandardMethods
 
 
 class TrackingPlanServicer:
@@ -21,33 +22,20 @@ class TrackingPlanServicer:
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
         self._store = context.repository.tracking_plans
+        self._standard = StandardMethods(context, self._store, TRACKING_PLAN, WORKSPACE)
 
     async def ListTrackingPlans(
         self, request: pb.ListTrackingPlansRequest, caller: Caller
     ) -> pb.ListTrackingPlansResponse:
         """AIP-132."""
-        parse_name(WORKSPACE, request.parent, "parent")
-        items, token = await self._ctx.page(
-            request,
-            lambda after, n: self._store.list(
-                request.parent, after, n, parent_type=WORKSPACE.resource_type
-            ),
-            int,
-        )
+        items, token = await self._standard.list(request, request.parent)
         return pb.ListTrackingPlansResponse(tracking_plans=items, next_page_token=token)
 
     async def GetTrackingPlan(
         self, request: pb.GetTrackingPlanRequest, caller: Caller
     ) -> pb.TrackingPlan:
         """AIP-131."""
-        parse_name(TRACKING_PLAN, request.name, "name")
-        return await self._existing(request.name)
-
-    async def _existing(self, name: str) -> pb.TrackingPlan:
-        plan = await self._store.get(name)
-        if plan is None:
-            raise not_found(TRACKING_PLAN.resource_type, name)
-        return plan
+        return await self._standard.get(request.name)
 
     async def CreateTrackingPlan(
         self, request: pb.CreateTrackingPlanRequest, caller: Caller
@@ -79,7 +67,7 @@ class TrackingPlanServicer:
         parse_name(TRACKING_PLAN, name, "tracking_plan.name")
         paths = normalize_paths(request.update_mask.paths, "tracking_plan", pb.TrackingPlan)
         if not paths:
-            return await self._existing(name)
+            return await self._standard.get(name, "tracking_plan.name")
         sent = request.tracking_plan
         problems = _rules_problems(sent.rules)
         if "display_name" in paths and not sent.display_name:
@@ -96,16 +84,14 @@ class TrackingPlanServicer:
 
         updated = await self._store.update(name, mutate)
         if updated is None:
-            raise not_found(TRACKING_PLAN.resource_type, name)
+            raise self._standard.not_found(name)
         return updated
 
     async def DeleteTrackingPlan(
         self, request: pb.DeleteTrackingPlanRequest, caller: Caller
     ) -> empty_pb2.Empty:
         """AIP-135."""
-        parse_name(TRACKING_PLAN, request.name, "name")
-        if not await self._store.delete(request.name):
-            raise not_found(TRACKING_PLAN.resource_type, request.name)
+        await self._standard.delete(request.name)
         return empty_pb2.Empty()
 
 
