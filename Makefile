@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install gen lint test run bench clean
+.PHONY: install gen lint test run bench clean interop interop-tools contract-baseline
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,10 +15,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Wipe and regenerate gen/python from proto/ (google/api protos come from googleapis-common-protos).
+# Wipe and regenerate gen/ from proto/ (google/api protos come from googleapis-common-protos):
+# the Python code, then the OpenAPI document the gateway also serves at /v1beta/openapi.json.
 gen: $(STAMP)
-	rm -rf gen/python
+	rm -rf gen/python gen/openapi
 	PY=$(PY) bash tools/gen-python.sh gen/python
+	$(PY) -m configapi.openapi gen/openapi/openapi.json
 
 lint: $(STAMP) node_modules/.installed
 	$(VENV)/bin/ruff check src tests
@@ -26,16 +28,39 @@ lint: $(STAMP) node_modules/.installed
 	$(VENV)/bin/mypy src
 	bash tools/buf-lint.sh
 	bash tools/api-lint.sh
+	bash tools/buf-breaking.sh
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch node_modules/.installed
 
-test: $(STAMP) lint
+# Every test, tests/interop included (OpenAPI fuzzing, Go and Node clients, grpcurl): it needs the
+# Go tools of interop-tools and the Node packages that lint's `npm ci` installs.
+test: $(STAMP) lint interop-tools
 	$(VENV)/bin/pytest -q
+
+# The contract and cross-language checks alone (docs/compatibility.md); `make test` runs them too.
+interop: $(STAMP) node_modules/.installed interop-tools
+	bash tools/buf-breaking.sh
+	$(VENV)/bin/pytest -q tests/contract_safety tests/interop
+
+# protoc-gen-go, protoc-gen-go-grpc and grpcurl, pinned, built from the Go module proxy into
+# .tools/bin (reused while their versions match).
+interop-tools:
+	bash tools/interop-tools.sh
+
+# When a release is cut: record its contract as the baseline of the breaking-change gate (SPEC §8).
+contract-baseline: $(STAMP) node_modules/.installed
+	bash tools/buf-breaking.sh --update
+	$(PY) -m tests.contract_safety.route_table contract/routes.v1beta.json
 
 run: $(STAMP)
 	$(VENV)/bin/configapi serve --database var/configapi.db --demo
+
+# Load tests against bare-framework baselines (bench/README.md); BENCH_QUICK=1 for a smoke run,
+# BENCH_PROFILE=1 to add py-spy profiles. Installs wrk and h2load with apt-get when missing.
+bench: $(STAMP)
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) node_modules .mypy_cache .pytest_cache .ruff_cache var

@@ -31,6 +31,9 @@ _ERROR_DETAILS: Final[tuple[Descriptor, ...]] = (
     error_details_pb2.RetryInfo.DESCRIPTOR,
 )
 _QUERY_DEPTH: Final = 3  # how deep query parameters reach into nested request messages
+_QUERY_TEXT_TYPES: Final = frozenset(
+    {"google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.FieldMask"}
+)
 Parameter = dict[str, Any]
 
 
@@ -108,20 +111,30 @@ def _query_parameters(route: Route, registry: SchemaRegistry) -> list[Parameter]
 def _fields_as_query(
     message: Descriptor, prefix: str, excluded: frozenset[str], registry: SchemaRegistry, depth: int
 ) -> list[Parameter]:
+    """Scalars, enums and their lists by dotted path (`source.display_name`), as
+    gateway/query.py reads them; a message field is walked into, up to `_QUERY_DEPTH`."""
     parameters: list[Parameter] = []
     for field in message.fields:
         path = prefix + field.name
+        child = field.message_type
         if path in excluded:
             continue
-        child = field.message_type
-        if child is not None and child.GetOptions().map_entry:
-            continue  # `labels[key]=value` has no OpenAPI form; the body is the way to set maps
-        if child is not None and child.full_name not in WELL_KNOWN and not field.is_repeated:
-            if depth < _QUERY_DEPTH:
+        if child is None or child.file.name == "google/protobuf/wrappers.proto":
+            schema = registry.field_schema(field)
+        elif child.full_name in _QUERY_TEXT_TYPES and not field.is_repeated:
+            schema = {"type": "string"}  # Timestamp, Duration, FieldMask: their JSON strings
+        else:  # a map (`labels[key]=value`) or a list of messages has no OpenAPI query form
+            if _walks_into(field) and depth < _QUERY_DEPTH:
                 parameters += _fields_as_query(child, path + ".", excluded, registry, depth + 1)
             continue
-        parameters.append({"name": path, "in": "query", "schema": registry.field_schema(field)})
+        parameters.append({"name": path, "in": "query", "schema": schema})
     return parameters
+
+
+def _walks_into(field: FieldDescriptor) -> bool:
+    """A singular field of one of our messages (not a well-known type, not a map)."""
+    child = field.message_type
+    return child is not None and not field.is_repeated and child.full_name not in WELL_KNOWN
 
 
 def _request_body(route: Route, registry: SchemaRegistry) -> dict[str, Any]:
