@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install gen lint test run bench clean interop interop-tools contract-baseline
+.PHONY: install gen lint test run bench clean interop interop-tools contract-baseline soak
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ node_modules/.installed: package.json package-lock.json
 # Go tools of interop-tools and the Node packages that lint's `npm ci` installs.
 test: $(STAMP) lint interop-tools
 	$(VENV)/bin/pytest -q
+
+# The long reliability runs (README "Guarantees"): many SIGKILLs under heavier load, thousands
+# of generated requests. `make test` leaves them out (pytest marker `soak`).
+soak: $(STAMP)
+	$(VENV)/bin/pytest -q -m soak tests/reliability
 
 # The contract and cross-language checks alone (docs/compatibility.md); `make test` runs them too.
 interop: $(STAMP) node_modules/.installed interop-tools

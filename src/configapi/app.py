@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import grpc
 
@@ -20,6 +22,16 @@ from configapi.grpc.policy import Policy
 from configapi.grpc.server import build_grpc_server, mark_serving
 from configapi.grpc.token_cache import TokenCache
 from configapi.http_server import HttpServer
+from configapi.observability.endpoints import OperatorEndpoints
+from configapi.observability.health import (
+    CheckedHealthServicer,
+    Readiness,
+    UpstreamHealth,
+    storage_probe,
+)
+from configapi.observability.logs import RequestLog
+from configapi.observability.metrics import Metrics
+from configapi.observability.observer import CallObserver
 from configapi.services.access_tokens import AccessTokenServicer
 from configapi.services.catalog import CatalogServicer
 from configapi.services.context import ServiceContext
@@ -28,8 +40,10 @@ from configapi.services.sources import SourceServicer
 from configapi.services.tracking_plans import TrackingPlanServicer
 from configapi.services.workspaces import WorkspaceServicer
 from configapi.settings import Settings
+from configapi.storage.schema import MIGRATIONS
 from configapi.storage.sqlite_buckets import SqliteBuckets
 from configapi.storage.sqlite_repository import SqliteRepository
+from configapi.tls import TlsFiles, grpc_channel_credentials
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +51,31 @@ log = logging.getLogger(__name__)
 class ConfigApiServer:
     """One running deployment process: the gRPC server and, optionally, the REST gateway."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, *, log_write: Callable[[str], object] | None = None
+    ) -> None:
         self.settings = settings
-        self.repository = SqliteRepository(settings.database)
+        self.metrics = Metrics()
+        # request lines go to `log_write` (stderr when None)
+        self.calls = CallObserver(
+            RequestLog(log_write, log_format=settings.log_format, level=settings.log_level),
+            self.metrics,
+        )
+        self.repository = SqliteRepository(
+            settings.database, observe=self.metrics.storage_observer("main")
+        )
         # shared by every process on this database: one rate-limit budget per token (SPEC §3)
-        self._buckets = SqliteBuckets(settings.database)
+        self._buckets = SqliteBuckets(
+            settings.database, observe=self.metrics.storage_observer("ratelimit")
+        )
+        self.readiness = Readiness(storage_probe(self.repository.schema_version, len(MIGRATIONS)))
+        self.tls = TlsFiles.from_options(settings.tls_cert, settings.tls_key)
         self.grpc_port = 0
         self.http_port = 0
+        self.metrics_port = 0
         self._grpc: grpc.aio.Server | None = None
         self._http: HttpServer | None = None
+        self._metrics_http: HttpServer | None = None
 
     async def start(self) -> None:
         """Open storage, build everything, and start listening."""
@@ -53,12 +83,27 @@ class ConfigApiServer:
         await self._buckets.open()
         self.dispatcher = await self._build_dispatcher()
         services = contract.SERVICES
-        self._grpc, self._health = build_grpc_server(self.dispatcher, services)
-        self.grpc_port = self._grpc.add_insecure_port(self.settings.grpc_address)
+        self._grpc, self._health = build_grpc_server(
+            self.dispatcher,
+            services,
+            calls=self.calls,
+            health_servicer=CheckedHealthServicer(self.readiness, [s.full_name for s in services]),
+        )
+        self.grpc_port = (
+            self._grpc.add_insecure_port(self.settings.grpc_address)
+            if self.tls is None
+            else self._grpc.add_secure_port(self.settings.grpc_address, self.tls.grpc_credentials())
+        )
         await self._grpc.start()
+        self.readiness.accepting = True
         await mark_serving(self._health, services, True)
         if self.settings.http_address:
             await self._start_gateway()
+        if self.settings.metrics_address:
+            self._metrics_http = await _start_metrics_listener(
+                self.settings.metrics_address, self._health.refresh, self.metrics, self.tls
+            )
+            self.metrics_port = self._metrics_http.port
 
     async def _build_dispatcher(self) -> Dispatcher:
         settings = self.settings
@@ -88,19 +133,28 @@ class ConfigApiServer:
         app = build_gateway(
             InProcessInvoker(self.dispatcher), max_body_bytes=self.settings.max_body_bytes
         )
-        self._http = HttpServer(app, self.settings.http_address)
+        served = OperatorEndpoints(
+            app,
+            ready=self._health.refresh,  # the same answer as gRPC health checking
+            metrics=None if self.settings.metrics_address else self.metrics,
+            calls=self.calls,
+        )
+        self._http = HttpServer(served, self.settings.http_address, tls=self.tls)
         await self._http.start()
         self.http_port = self._http.port
 
     async def stop(self, grace: float | None = None) -> None:
         """Stop accepting, let in-flight calls finish (up to `grace` seconds), close storage."""
         grace = self.settings.shutdown_grace_seconds if grace is None else grace
+        self.readiness.accepting = False
         if self._grpc is not None:
             await mark_serving(self._health, contract.SERVICES, False)
-        if self._http is not None:
-            await self._http.stop()
+        # Every listener stops taking calls at once, then all drain together: gRPC must not
+        # take new calls while REST finishes its in-flight ones (README "Guarantees").
+        stopping = [s.stop() for s in (self._http, self._metrics_http) if s is not None]
         if self._grpc is not None:
-            await self._grpc.stop(grace)
+            stopping.append(self._grpc.stop(grace))
+        await asyncio.gather(*stopping)
         await self.repository.close()
         await self._buckets.close()
 
@@ -108,13 +162,39 @@ class ConfigApiServer:
 class ProxyGateway:
     """A standalone REST gateway in front of any server of this API (`configapi gateway`)."""
 
-    def __init__(self, upstream: str, http_address: str, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        http_address: str,
+        max_body_bytes: int,
+        *,
+        tls: TlsFiles | None = None,
+        upstream_ca: Path | None = None,
+        metrics_address: str = "",
+        log_format: str = "json",
+        log_level: str = "info",
+        log_write: Callable[[str], object] | None = None,
+    ) -> None:
         from configapi.gateway import ProxyInvoker, build_gateway
 
-        self._invoker = ProxyInvoker(upstream)
-        self._http = HttpServer(
-            build_gateway(self._invoker, max_body_bytes=max_body_bytes), http_address
+        credentials = grpc_channel_credentials(upstream_ca) if upstream_ca else None
+        self._invoker = ProxyInvoker(upstream, credentials=credentials)
+        self.metrics = Metrics()
+        self._upstream_health = UpstreamHealth(upstream, credentials)
+        self.readiness = Readiness(self._upstream_health.problem)
+        served = OperatorEndpoints(
+            build_gateway(self._invoker, max_body_bytes=max_body_bytes),
+            ready=self.readiness.problem,
+            metrics=None if metrics_address else self.metrics,
+            calls=CallObserver(
+                RequestLog(log_write, log_format=log_format, level=log_level), self.metrics
+            ),
         )
+        self._http = HttpServer(served, http_address, tls=tls)
+        self._metrics_address = metrics_address
+        self._tls = tls
+        self._metrics_http: HttpServer | None = None
+        self.metrics_port = 0
 
     @property
     def http_port(self) -> int:
@@ -124,8 +204,30 @@ class ProxyGateway:
     async def start(self) -> None:
         """Start serving; the upstream is connected on first use."""
         await self._http.start()
+        self.readiness.accepting = True
+        if self._metrics_address:
+            self._metrics_http = await _start_metrics_listener(
+                self._metrics_address, self.readiness.problem, self.metrics, self._tls
+            )
+            self.metrics_port = self._metrics_http.port
 
     async def stop(self) -> None:
         """Finish in-flight requests, then close the upstream channel."""
+        self.readiness.accepting = False
         await self._http.stop()
+        if self._metrics_http is not None:
+            await self._metrics_http.stop()
         await self._invoker.close()
+        await self._upstream_health.close()
+
+
+async def _start_metrics_listener(
+    address: str,
+    ready: Callable[[], Awaitable[str | None]],
+    metrics: Metrics,
+    tls: TlsFiles | None,
+) -> HttpServer:
+    """`--metrics-address`: /metrics and the probes on a listener of their own, no API."""
+    listener = HttpServer(OperatorEndpoints(None, ready=ready, metrics=metrics), address, tls=tls)
+    await listener.start()
+    return listener

@@ -1,4 +1,5 @@
-"""Command line: `configapi serve | gateway | workspaces create | tokens create` (DESIGN).
+"""Command line: `configapi serve | gateway | workspaces create | tokens create | backup |
+restore` (DESIGN, README "Operating it").
 
 Every flag can also be set as a CONFIGAPI_* environment variable (`--grpc-address` →
 CONFIGAPI_GRPC_ADDRESS); a flag given on the command line wins.
@@ -20,8 +21,12 @@ from configapi.app import ConfigApiServer, ProxyGateway
 from configapi.auth.tokens import SCOPE_WRITE, SCOPES
 from configapi.catalog import CatalogFileError
 from configapi.errors import ApiError
+from configapi.observability.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from configapi.settings import DEFAULT_GRPC_ADDRESS, DEFAULT_HTTP_ADDRESS, Settings
+from configapi.storage import backup
+from configapi.storage.backup import BackupError
 from configapi.storage.sqlite_repository import SqliteRepository
+from configapi.tls import TlsFiles
 
 DEMO_WORKSPACE = "demo"
 
@@ -65,12 +70,21 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="on a new database, create workspace 'demo' and print a write token",
     )
+    _operability_flags(serve)
     gateway = commands.add_parser("gateway", help="serve REST in front of an upstream gRPC server")
     gateway.add_argument("--upstream", required=True, help="HOST:PORT of the gRPC server")
     gateway.add_argument("--http-address", default=_env("http-address", DEFAULT_HTTP_ADDRESS))
     gateway.add_argument(
         "--max-body-bytes", type=int, default=int(_env("max-body-bytes", str(4 * 1024 * 1024)))
     )
+    _operability_flags(gateway)
+    gateway.add_argument(
+        "--upstream-ca",
+        type=Path,
+        default=_path_env("upstream-ca"),
+        help="PEM CA certificate(s) to trust: the upstream serves gRPC with TLS",
+    )
+    _backup_commands(commands)
     workspaces = commands.add_parser("workspaces").add_subparsers(dest="action", required=True)
     create_ws = workspaces.add_parser("create", help="create a workspace")
     create_ws.add_argument("slug")
@@ -83,6 +97,42 @@ def _parser() -> argparse.ArgumentParser:
     create_token.add_argument("--description", default="created with the configapi command")
     _database_flag(create_token)
     return parser
+
+
+def _operability_flags(parser: argparse.ArgumentParser) -> None:
+    """Logs, metrics and TLS: the same flags for `serve` and `gateway`."""
+    parser.add_argument(
+        "--log-level", choices=LOG_LEVELS, default=_env("log-level", "info").lower()
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default=_env("log-format", "json").lower(),
+        help="request lines and the process's own records: JSON lines or text",
+    )
+    parser.add_argument(
+        "--metrics-address",
+        default=_env("metrics-address", ""),
+        help="serve /metrics (and the probes) on HOST:PORT instead of the REST listener",
+    )
+    parser.add_argument("--tls-cert", type=Path, default=_path_env("tls-cert"), help="PEM chain")
+    parser.add_argument("--tls-key", type=Path, default=_path_env("tls-key"), help="PEM key")
+
+
+def _backup_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    copy = commands.add_parser("backup", help="copy a database, even while a server runs")
+    _database_flag(copy)
+    copy.add_argument("--to", type=Path, required=True, help="the new backup file")
+    copy.add_argument("--force", action="store_true", help="overwrite an existing file")
+    put_back = commands.add_parser("restore", help="put a backup back (the server is stopped)")
+    put_back.add_argument("--from", type=Path, required=True, dest="source", help="backup file")
+    _database_flag(put_back)
+    put_back.add_argument("--force", action="store_true", help="replace an existing database")
+
+
+def _path_env(name: str) -> Path | None:
+    value = _env(name, "")
+    return Path(value) if value else None
 
 
 def _database_flag(parser: argparse.ArgumentParser) -> None:
@@ -105,6 +155,11 @@ def _settings(args: argparse.Namespace) -> Settings:
         catalog_files=tuple(args.catalog),
         token_cache_seconds=args.token_cache_seconds,
         max_body_bytes=args.max_body_bytes,
+        metrics_address=args.metrics_address,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        log_format=args.log_format,
+        log_level=args.log_level,
     )
 
 
@@ -114,11 +169,13 @@ async def _serve(args: argparse.Namespace) -> None:
     server = ConfigApiServer(_settings(args))
     await server.start()
     print(f"serving gRPC on {args.grpc_address.rpartition(':')[0]}:{server.grpc_port}", flush=True)
+    scheme = "https" if server.tls else "http"
     if server.http_port:
         print(
-            f"serving REST on http://{args.http_address.rpartition(':')[0]}:{server.http_port}",
+            f"serving REST on {scheme}://{args.http_address.rpartition(':')[0]}:{server.http_port}",
             flush=True,
         )
+    _print_metrics_address(args, scheme, server.metrics_port)
     if args.demo and fresh:
         await _print_demo(server)
     elif args.demo:
@@ -134,12 +191,38 @@ async def _serve(args: argparse.Namespace) -> None:
 
 async def _gateway(args: argparse.Namespace) -> None:
     stop = _stop_on_signals()
-    gateway = ProxyGateway(args.upstream, args.http_address, args.max_body_bytes)
+    tls = TlsFiles.from_options(args.tls_cert, args.tls_key)
+    gateway = ProxyGateway(
+        args.upstream,
+        args.http_address,
+        args.max_body_bytes,
+        tls=tls,
+        upstream_ca=args.upstream_ca,
+        metrics_address=args.metrics_address,
+        log_format=args.log_format,
+        log_level=args.log_level,
+    )
     await gateway.start()
     host = args.http_address.rpartition(":")[0]
-    print(f"serving REST on http://{host}:{gateway.http_port} for {args.upstream}", flush=True)
+    scheme = "https" if tls else "http"
+    print(f"serving REST on {scheme}://{host}:{gateway.http_port} for {args.upstream}", flush=True)
+    _print_metrics_address(args, scheme, gateway.metrics_port)
     await _wait_for(stop)
     await gateway.stop()
+
+
+def _print_metrics_address(args: argparse.Namespace, scheme: str, port: int) -> None:
+    if port:
+        host = args.metrics_address.rpartition(":")[0]
+        print(f"serving metrics on {scheme}://{host}:{port}/metrics", flush=True)
+
+
+def _backup_or_restore(args: argparse.Namespace) -> str:
+    if args.command == "backup":
+        version = backup.backup(args.database, args.to, force=args.force)
+        return f"backed up {args.database} to {args.to} (schema version {version})"
+    version = backup.restore(args.source, args.database, force=args.force)
+    return f"restored {args.source} to {args.database} (schema version {version})"
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -153,7 +236,8 @@ def _stop_on_signals() -> asyncio.Event:
 
 async def _wait_for(stop: asyncio.Event) -> None:
     await stop.wait()
-    print("shutting down: finishing in-flight calls", file=sys.stderr, flush=True)
+    # a log record, not a print: stderr holds only lines in the chosen --log-format
+    logging.getLogger("configapi").info("shutting down: finishing in-flight calls")
 
 
 async def _print_demo(server: ConfigApiServer) -> None:
@@ -186,15 +270,20 @@ async def _with_repository(args: argparse.Namespace) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit code 0 on success, 1 on a refused request, 2 on bad usage."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
+        configure_logging(
+            getattr(args, "log_level", None) or _env("log-level", "info"),
+            getattr(args, "log_format", None) or _env("log-format", "json"),
+        )
         if args.command == "serve":
             asyncio.run(_serve(args))
         elif args.command == "gateway":
             asyncio.run(_gateway(args))
+        elif args.command in ("backup", "restore"):
+            print(_backup_or_restore(args))
         else:
             print(asyncio.run(_with_repository(args)))
-    except (ApiError, CatalogFileError, ValueError, OSError) as error:
+    except (ApiError, CatalogFileError, BackupError, ValueError, OSError) as error:
         print(f"configapi: {error}", file=sys.stderr)
         return 1
     return 0

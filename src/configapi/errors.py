@@ -14,6 +14,11 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 
 DOMAIN = "config.segmentapis.com"
+# A Status must reach its caller: gRPC sends it in trailers, which clients cap at 8-16 KiB
+# (grpc's max_metadata_size), so echoed input is cut and only the first violations are listed.
+# A 1 MB name or 5000 bad fields still get their INVALID_ARGUMENT, not a dropped stream.
+MAX_TEXT_BYTES = 512
+MAX_VIOLATIONS = 10
 
 
 @dataclass(frozen=True)
@@ -54,25 +59,31 @@ class ApiError(Exception):
             details.append(_pack(self._resource_info()))
         if self.retry_after_seconds is not None:
             details.append(_pack(self._retry_info(self.retry_after_seconds)))
-        return status_pb2.Status(code=self.code.value[0], message=self.message, details=details)
+        return status_pb2.Status(
+            code=self.code.value[0], message=bounded(self.message), details=details
+        )
 
     def _error_info(self) -> error_details_pb2.ErrorInfo:
         return error_details_pb2.ErrorInfo(
-            reason=self.reason, domain=DOMAIN, metadata=dict(self.metadata)
+            reason=self.reason,
+            domain=DOMAIN,
+            metadata={key: bounded(value) for key, value in self.metadata.items()},
         )
 
     def _bad_request(self) -> error_details_pb2.BadRequest:
         violations = [
-            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-            for v in self.violations
+            error_details_pb2.BadRequest.FieldViolation(
+                field=bounded(v.field), description=bounded(v.description)
+            )
+            for v in self.violations[:MAX_VIOLATIONS]
         ]
         return error_details_pb2.BadRequest(field_violations=violations)
 
     def _resource_info(self) -> error_details_pb2.ResourceInfo:
         return error_details_pb2.ResourceInfo(
             resource_type=self.resource_type,
-            resource_name=self.resource_name,
-            description=self.message,
+            resource_name=bounded(self.resource_name),
+            description=bounded(self.message),
         )
 
     @staticmethod
@@ -91,6 +102,15 @@ class ApiError(Exception):
     def status(self) -> status_pb2.Status:
         """The Status to send: the one received verbatim, or the one built from our fields."""
         return self.status_override if self.status_override is not None else self.to_status()
+
+
+def bounded(text: str) -> str:
+    """`text`, or its first MAX_TEXT_BYTES bytes of UTF-8 and a note of its full length."""
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) <= MAX_TEXT_BYTES:
+        return text
+    kept = data[:MAX_TEXT_BYTES].decode("utf-8", "ignore")
+    return f"{kept}… ({len(text)} characters in all)"
 
 
 def _pack(message: object) -> any_pb2.Any:

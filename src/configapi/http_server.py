@@ -15,6 +15,7 @@ from typing import Any
 import uvicorn
 
 from configapi.settings import split_address
+from configapi.tls import TlsFiles
 
 ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
@@ -22,10 +23,20 @@ ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 class HttpServer:
     """One uvicorn server for `app` on `address` (`HOST:PORT`; port 0 picks a free one)."""
 
-    def __init__(self, app: ASGIApp, address: str) -> None:
+    def __init__(self, app: ASGIApp, address: str, *, tls: TlsFiles | None = None) -> None:
+        # log_config=None: uvicorn's records go to the process's handler and format (cli.py)
+        # instead of handlers of uvicorn's own; its access log is off, ours is per call.
         self._config = uvicorn.Config(
-            app, lifespan="off", log_level="warning", access_log=False, loop="none"
+            app,
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            loop="none",
+            log_config=None,
+            ssl_certfile=str(tls.cert) if tls else None,
+            ssl_keyfile=str(tls.key) if tls else None,
         )
+        self.scheme = "https" if tls else "http"
         self._address = address
         self._server = uvicorn.Server(self._config)
         self._task: asyncio.Task[None] | None = None

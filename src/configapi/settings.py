@@ -23,6 +23,13 @@ class Settings:
     token_cache_seconds: float = 2.0
     max_body_bytes: int = 4 * 1024 * 1024
     shutdown_grace_seconds: float = 10.0
+    # operability (README "Operating it")
+    # "" serves /metrics on the REST listener; HOST:PORT serves it (and the probes) there instead
+    metrics_address: str = ""
+    tls_cert: Path | None = None  # PEM chain for every listener; with tls_key, or neither
+    tls_key: Path | None = None
+    log_format: str = "json"  # request lines: "json" or "text"
+    log_level: str = "info"  # request lines are info (server faults error)
 
 
 def split_address(address: str) -> tuple[str, int]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 
 from google.api import resource_pb2
 from google.protobuf.descriptor import Descriptor
@@ -44,22 +46,13 @@ class ResourcePattern:
         """The variable names, in order."""
         return tuple(s[1:-1] for s in self.segments if s.startswith("{"))
 
-    def match(self, name: str) -> dict[str, str] | None:
-        """The variables of `name`, or None when it does not fit the pattern or an id is invalid."""
-        parts = name.split("/")
-        if len(parts) != len(self.segments):
-            return None
-        values: dict[str, str] = {}
-        for segment, part in zip(self.segments, parts, strict=True):
-            if not segment.startswith("{"):
-                if segment != part:
-                    return None
-                continue
-            variable = segment[1:-1]
-            if not ID_RULES.get(variable, SLUG).fullmatch(part):
-                return None
-            values[variable] = part
-        return values
+    def match(self, name: str) -> Mapping[str, str] | None:
+        """The variables of `name`, or None when it does not fit the pattern or an id is invalid.
+
+        Cached: every call names its target at least twice (policy, then service), and hot
+        names repeat across calls. The result is shared, so it is read-only.
+        """
+        return _match(self.segments, name)
 
     def render(self, **values: str) -> str:
         """Build a name from variable values."""
@@ -93,3 +86,21 @@ class PatternRegistry:
     def by_template(self, template: str) -> ResourcePattern | None:
         """The pattern a path template's variable matches, e.g. `workspaces/*/sources/*`."""
         return next((p for p in self._by_type.values() if p.template == template), None)
+
+
+@lru_cache(maxsize=16_384)
+def _match(segments: tuple[str, ...], name: str) -> Mapping[str, str] | None:
+    parts = name.split("/")
+    if len(parts) != len(segments):
+        return None
+    values: dict[str, str] = {}
+    for segment, part in zip(segments, parts, strict=True):
+        if not segment.startswith("{"):
+            if segment != part:
+                return None
+            continue
+        variable = segment[1:-1]
+        if not ID_RULES.get(variable, SLUG).fullmatch(part):
+            return None
+        values[variable] = part
+    return MappingProxyType(values)

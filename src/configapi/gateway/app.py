@@ -21,6 +21,8 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
 
+import grpc
+
 from configapi import openapi
 from configapi.contract import methods
 from configapi.errors import ApiError, internal
@@ -30,11 +32,13 @@ from configapi.gateway.errors import (
     render_error,
     render_upstream_unavailable,
 )
+from configapi.gateway.fragments import FragmentEncoder
 from configapi.gateway.headers import metadata_from_headers
 from configapi.gateway.invoker import Invoker, UpstreamUnavailable
 from configapi.gateway.marshal import JsonMarshaller
 from configapi.gateway.routes import RouteTable, build_route_table
 from configapi.gateway.transcode import build_request
+from configapi.observability.calls import note_code, note_route
 
 Scope = MutableMapping[str, Any]
 AsgiMessage = MutableMapping[str, Any]
@@ -59,7 +63,7 @@ class Gateway:
     ) -> None:
         self.routes = routes
         self._invoker = invoker
-        self._marshaller = JsonMarshaller()
+        self._marshaller = FragmentEncoder(JsonMarshaller())
         self._max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -76,19 +80,23 @@ class Gateway:
         try:
             return await self._handle(scope, receive)
         except ApiError as error:
+            note_code(error.code)  # the request log's canonical code (not recoverable from HTTP)
             return render_error(error.status())
         except UpstreamUnavailable:
+            note_code(grpc.StatusCode.UNAVAILABLE)
             return render_upstream_unavailable()
         except ClientDisconnected:
             raise
         except Exception:
             _log.exception("unexpected error serving %s %s", scope["method"], scope["path"])
+            note_code(grpc.StatusCode.INTERNAL)
             return render_error(internal().status())
 
     async def _handle(self, scope: Scope, receive: Receive) -> tuple[int, bytes, Headers]:
         if scope["method"] == "GET" and scope["path"] == openapi.SERVED_AT:
             return 200, openapi.contract_document(), _JSON_HEADERS  # public: no token needed
         route, bindings = self.routes.lookup(scope["method"], _raw_path(scope))
+        note_route(route)
         body = await _read_body(scope, receive, self._max_body_bytes) if route.body else b""
         request = build_request(route, bindings, body, scope.get("query_string", b""))
         metadata = metadata_from_headers(scope["headers"], scope.get("client"))

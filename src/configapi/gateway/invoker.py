@@ -20,6 +20,7 @@ from google.rpc import status_pb2
 
 from configapi.contract import method_path, output_class
 from configapi.errors import ApiError
+from configapi.observability.calls import with_request_id
 
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
 
@@ -69,10 +70,12 @@ class ProxyInvoker:
         *,
         timeout: float | None = None,
         options: Sequence[tuple[str, Any]] = (),
+        credentials: grpc.ChannelCredentials | None = None,
     ) -> None:
         self._target = target
         self._timeout = timeout
         self._options = tuple(options)
+        self._credentials = credentials  # a TLS upstream; None for plaintext
         self._channel: grpc.aio.Channel | None = None
         self._calls: dict[str, Callable[..., Any]] = {}
 
@@ -81,7 +84,9 @@ class ProxyInvoker:
     ) -> Message:
         call = self._calls.get(method.full_name) or self._open_call(method)
         try:
-            response: Message = await call(request, metadata=tuple(metadata), timeout=self._timeout)
+            response: Message = await call(
+                request, metadata=with_request_id(metadata), timeout=self._timeout
+            )
         except grpc.aio.AioRpcError as error:
             raise api_error_from_rpc_error(error) from None
         return response
@@ -95,7 +100,11 @@ class ProxyInvoker:
 
     def _open_call(self, method: MethodDescriptor) -> Callable[..., Any]:
         if self._channel is None:
-            self._channel = grpc.aio.insecure_channel(self._target, options=self._options)
+            self._channel = (
+                grpc.aio.insecure_channel(self._target, options=self._options)
+                if self._credentials is None
+                else grpc.aio.secure_channel(self._target, self._credentials, self._options)
+            )
         call: Callable[..., Any] = self._channel.unary_unary(
             method_path(method),
             request_serializer=_serialize,

@@ -36,7 +36,7 @@ Convert = Callable[[Any], Json]
 # integral float prints as an integer.
 _EXPONENT_FROM: Final = 1e21
 # Built once: `json.dumps` with options builds a new encoder per call (half its cost here).
-_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _STRING_FORMS: Final = frozenset({"google.protobuf.Duration", "google.protobuf.FieldMask"})
 # 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range RFC 3339 (and protobuf) allows
 _MIN_SECONDS: Final = -62_135_596_800
@@ -132,7 +132,7 @@ class JsonMarshaller:
 
     def encode(self, message: Message) -> bytes:
         """The JSON body for a response message (`{}` for google.protobuf.Empty)."""
-        return _ENCODER.encode(self.to_json(message)).encode("utf-8")
+        return ENCODER.encode(self.to_json(message)).encode("utf-8")
 
     def to_json(self, message: Message) -> Json:
         """The message as a JSON-serialisable value (a dict, except for some well-known types)."""
@@ -145,7 +145,7 @@ class JsonMarshaller:
         convert = self._special(descriptor)
         if convert is None:
             plan = tuple(
-                (field.name, field.has_presence, self._convert_for(field))
+                (field.name, field.has_presence, self.convert_for(field))
                 for field in descriptor.fields
             )
             convert = partial(_print_fields, plan)
@@ -165,7 +165,7 @@ class JsonMarshaller:
             return _any_to_json
         return None
 
-    def _convert_for(self, field: FieldDescriptor) -> Convert | None:
+    def convert_for(self, field: FieldDescriptor) -> Convert | None:
         """The converter of a field's value; None when the Python value is already JSON."""
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
             return self._map_converter(field)

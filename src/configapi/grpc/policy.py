@@ -23,6 +23,7 @@ from configapi.auth.ratelimit import RateLimiter
 from configapi.auth.tokens import Caller
 from configapi.errors import ApiError, invalid_argument, not_found
 from configapi.grpc.token_cache import TokenCache
+from configapi.observability.calls import note_caller
 
 _MUTATING_PREFIXES = ("Create", "Update", "Delete")  # AIP-133/134/135 standard methods
 _VARIABLE = re.compile(r"\{([a-z_.]+)(?:=([^}]*))?\}")
@@ -74,6 +75,7 @@ class Policy:
     ) -> Caller:
         """The admitted caller, or the ApiError that refuses the call."""
         caller = await self._authenticate(metadata)
+        note_caller(caller)  # the call's log line names its token, even if refused below
         retry_after = await self._limiter.acquire(caller.secret_hash)
         if retry_after is not None:
             raise self._rate_limited(retry_after)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -51,7 +51,7 @@ class ServiceContext:
         return page.items, self.page_tokens.encode(request, page.next_position)
 
 
-def parse_name(pattern: ResourcePattern, value: str, field_path: str) -> dict[str, str]:
+def parse_name(pattern: ResourcePattern, value: str, field_path: str) -> Mapping[str, str]:
     """The variables of a resource name, or INVALID_ARGUMENT naming the field."""
     if not value:
         raise invalid_argument(field_path, "is required")

@@ -8,11 +8,12 @@ from google.protobuf import empty_pb2
 from segment.config.v1beta import catalog_pb2
 from segment.config.v1beta import destinations_pb2 as pb
 
+from configapi.aip.enums import unknown_enum_values
 from configapi.aip.fieldbehavior import clear_output_only
 from configapi.aip.fieldmask import apply_update_mask, normalize_paths
 from configapi.auth.tokens import Caller
 from configapi.catalog import check_destination_config
-from configapi.errors import invalid_argument
+from configapi.errors import invalid_argument, invalid_arguments
 from configapi.services.context import ServiceContext, parse_name
 from configapi.services.resource_types import DESTINATION, SOURCE
 from configapi.services.standard_methods import StandardMethods
@@ -50,6 +51,7 @@ class DestinationServicer:
         destination = pb.Destination()
         destination.CopyFrom(request.destination)
         clear_output_only(destination)
+        _check_enums(destination, None)
         entry = self._catalog_entry(destination.name, request.parent)
         checked = check_destination_config(entry, destination.name, destination.config)
         del destination.config[:]
@@ -87,6 +89,7 @@ class DestinationServicer:
         paths = normalize_paths(request.update_mask.paths, "destination", pb.Destination)
         if not paths:
             return await self._standard.get(name, "destination.name")
+        _check_enums(request.destination, paths)
         checked = self._checked_config(slug, name, request.destination.config, paths)
         now = self._ctx.now()
 
@@ -120,6 +123,18 @@ class DestinationServicer:
         """AIP-135."""
         await self._standard.delete(request.name)
         return empty_pb2.Empty()
+
+
+def _check_enums(destination: pb.Destination, paths: list[str] | None) -> None:
+    """AIP-126: an undeclared enum number (e.g. `connection_mode` 7) is 400, not stored; on
+    update only the masked fields count (SPEC §5: the rest of the body is ignored)."""
+    violations = [
+        v
+        for v in unknown_enum_values(destination, "destination")
+        if paths is None or v.field.split(".")[1].split("[")[0] in paths
+    ]
+    if violations:
+        raise invalid_arguments(violations)
 
 
 def _merge_config(destination: pb.Destination, sent: list[pb.DestinationConfig]) -> None:

@@ -23,8 +23,15 @@ def tracking_plan_id(now: float | None = None) -> str:
 
 
 def random_key(length: int) -> str:
-    """Random base62 characters, e.g. a 32-character write key."""
-    return "".join(secrets.choice(_BASE62) for _ in range(length))
+    """Random base62 characters, e.g. a 32-character write key.
+
+    One `token_bytes` call, not one `secrets.choice` per character (that was ~15% of
+    CreateSource). Bytes of 248 and above are dropped so that every character is equally likely.
+    """
+    chars: list[str] = []
+    while len(chars) < length:
+        chars.extend(_BASE62[b % 62] for b in secrets.token_bytes(length + 8) if b < 248)
+    return "".join(chars[:length])
 
 
 def _base62(number: int, width: int) -> str:

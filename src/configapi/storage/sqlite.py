@@ -1,10 +1,13 @@
 """The embedded SQLite backend of the repository protocol.
 
 One writer thread owns the write connection and runs each write as one whole transaction
-(`BEGIN IMMEDIATE`, so processes sharing the file serialise too); a reader thread serves reads
-from its own connection, which WAL lets proceed during writes. Each call is one thread hop for a
-whole unit of work rather than one per statement. `synchronous=FULL`: an acknowledged write is
-on disk before the reply.
+(`BEGIN IMMEDIATE`, so processes sharing the file serialise too), one thread hop for a whole
+unit of work rather than one per statement. Reads run on the event loop's own thread, on a
+connection of their own: in WAL mode a reader never waits for the writer, a point read costs
+a few microseconds, and a thread hop (futures, wake-ups, GIL hand-offs) cost far more — the
+profile of GetSource showed the hop as most of the storage time. The reader's busy timeout is
+short so that a rare lock (another process changing the journal) cannot stall the loop.
+`synchronous=FULL`: an acknowledged write is on disk before the reply.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,30 +29,40 @@ log = logging.getLogger(__name__)
 
 # Errors that mean "storage is not usable right now" rather than "this request is wrong".
 _UNAVAILABLE_HINTS = ("locked", "disk", "full", "readonly", "unable to open", "i/o")
+_READER_BUSY_TIMEOUT_MS = 250
 
 
 class Database:
-    """A SQLite file with one writer and one reader thread."""
+    """A SQLite file with one writer thread; reads run inline on the event loop."""
 
-    def __init__(self, path: Path, *, durable: bool = True, schema: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        durable: bool = True,
+        schema: bool = True,
+        observe: Callable[[str, float], None] | None = None,
+    ) -> None:
         self._path = path
+        # told ("read" | "write", seconds) of every operation, queueing included (metrics)
+        self._observe = observe
         self._synchronous = "FULL" if durable else "OFF"
         self._schema = schema
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
-        self._reader = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reader")
         self._write_conn: sqlite3.Connection | None = None
         self._read_conn: sqlite3.Connection | None = None
+        self._reopen_before_write = False  # the write connection was found read-only
 
     async def open(self) -> None:
         """Open both connections and bring the schema up to date."""
         self._path.parent.mkdir(parents=True, exist_ok=True)
         loop = asyncio.get_running_loop()
         self._write_conn = await loop.run_in_executor(self._writer, self._connect, True)
-        self._read_conn = await loop.run_in_executor(self._reader, self._connect, False)
+        self._read_conn = self._connect(False, busy_timeout_ms=_READER_BUSY_TIMEOUT_MS)
 
-    def _connect(self, migrate_schema: bool) -> sqlite3.Connection:
+    def _connect(self, migrate_schema: bool, busy_timeout_ms: int = 5000) -> sqlite3.Connection:
         conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA synchronous = {self._synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -61,10 +75,19 @@ class Database:
         return await self._run(self._writer, self._transaction, work)
 
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` on the read connection (a consistent snapshot per statement)."""
-        return await self._run(self._reader, self._read, work)
+        """Run `work` on the read connection, in one snapshot, on this thread (see above)."""
+        started = time.perf_counter()
+        try:
+            return self._read(work)
+        except sqlite3.Error as error:
+            raise _translate(error) from error
+        finally:
+            if self._observe is not None:
+                self._observe("read", time.perf_counter() - started)
 
     def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        if self._reopen_before_write:
+            self._reopen_writer()
         conn = self._require(self._write_conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -96,21 +119,43 @@ class Database:
         runner: Callable[[Callable[[sqlite3.Connection], T]], T],
         work: Callable[[sqlite3.Connection], T],
     ) -> T:
+        started = time.perf_counter()
         try:
             return await asyncio.get_running_loop().run_in_executor(executor, runner, work)
         except ApiError:
             raise
         except sqlite3.Error as error:
+            self._reopen_before_write = self._reopen_before_write or _is_read_only(error)
             raise _translate(error) from error
+        finally:
+            if self._observe is not None:
+                self._observe("write", time.perf_counter() - started)
+
+    def _reopen_writer(self) -> None:
+        """A connection opened while the file was read-only stays read-only for good: replace
+        it before the next write, so that writes resume as soon as the file is writable again
+        (README Guarantees). Still read-only, the new one fails that write and is replaced too."""
+        try:
+            fresh = self._connect(False)
+        except sqlite3.Error:
+            return  # the file cannot even be opened: keep the old one, try again next write
+        stale, self._write_conn = self._write_conn, fresh
+        self._reopen_before_write = False
+        if stale is not None:
+            stale.close()
 
     async def close(self) -> None:
-        """Close both connections after pending work finishes."""
-        loop = asyncio.get_running_loop()
-        for executor, conn in ((self._writer, self._write_conn), (self._reader, self._read_conn)):
-            if conn is not None:
-                await loop.run_in_executor(executor, conn.close)
-            executor.shutdown(wait=True)
+        """Close both connections after pending writes finish."""
+        if self._write_conn is not None:
+            await asyncio.get_running_loop().run_in_executor(self._writer, self._write_conn.close)
+        self._writer.shutdown(wait=True)
+        if self._read_conn is not None:
+            self._read_conn.close()
         self._write_conn = self._read_conn = None
+
+
+def _is_read_only(error: sqlite3.Error) -> bool:
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_READONLY
 
 
 def _translate(error: sqlite3.Error) -> Exception:

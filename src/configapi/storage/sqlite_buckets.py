@@ -8,6 +8,7 @@ is harmless, hence `synchronous = OFF`: a spend is a short transaction with no f
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from configapi.auth.ratelimit import Bucket, take_one
@@ -22,9 +23,14 @@ _SCHEMA = (
 class SqliteBuckets:
     """`BucketStore` over a shared SQLite file."""
 
-    def __init__(self, database: Path) -> None:
+    def __init__(
+        self, database: Path, *, observe: Callable[[str, float], None] | None = None
+    ) -> None:
         self._db = Database(
-            database.with_name(database.name + "-ratelimit"), durable=False, schema=False
+            database.with_name(database.name + "-ratelimit"),
+            durable=False,
+            schema=False,
+            observe=observe,
         )
 
     async def open(self) -> None:

@@ -168,8 +168,8 @@ class SqliteTokenStore:
 class SqliteRepository:
     """The repository protocol over one SQLite file."""
 
-    def __init__(self, path: Path) -> None:
-        self._db = Database(path)
+    def __init__(self, path: Path, *, observe: Callable[[str, float], None] | None = None) -> None:
+        self._db = Database(path, observe=observe)
         self.workspaces = SqliteCollection(
             self._db, "workspace", workspaces_pb2.Workspace, "config.segmentapis.com/Workspace"
         )
@@ -221,6 +221,11 @@ class SqliteRepository:
     async def ping(self) -> None:
         """See `Repository.ping`."""
         await self._db.read(lambda conn: conn.execute("SELECT 1").fetchone())
+
+    async def schema_version(self) -> int:
+        """The database's schema version as stored now (readiness: migrations done)."""
+        row = await self._db.read(lambda conn: conn.execute("PRAGMA user_version").fetchone())
+        return int(row[0])
 
     async def close(self) -> None:
         """See `Repository.close`."""

@@ -1,0 +1,1 @@
+"""Load drivers and baselines for `make bench` (see bench/README.md)."""
