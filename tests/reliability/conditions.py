@@ -93,6 +93,12 @@ def unwritable(paths: Sequence[Path], *, open_files_too: bool) -> Iterator[str]:
     finally:
         for path, mode in modes.items():
             path.chmod(mode)
+            # SQLite creates `-wal` and `-shm` with the database file's mode: an operator fixing
+            # the permissions fixes theirs too
+            for suffix in ("-wal", "-shm"):
+                sibling = path.with_name(path.name + suffix)
+                if sibling.exists() and sibling not in modes:
+                    sibling.chmod(mode)
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Sequence
 from pathlib import Path
 
 import grpc
-from google.protobuf import field_mask_pb2
+from google.protobuf import field_mask_pb2, json_format
 from google.protobuf.message import Message
 from segment.config.v1beta import destinations_pb2, sources_pb2
 
@@ -73,17 +73,11 @@ async def test_one_of_32_concurrent_creates_of_one_name_wins(
     assert stored == winners  # the winner's write keys: no loser overwrote it
 
 
-def _update_source(name: str, path: str, **fields: object) -> sources_pb2.UpdateSourceRequest:
-    source = sources_pb2.Source(name=name)
-    for field_path, value in fields.items():
-        target: object = source
-        *parents, leaf = field_path.split("__")
-        for parent in parents:
-            target = getattr(target, parent)
-        if isinstance(value, dict):
-            getattr(target, leaf).update(value)
-        else:
-            setattr(target, leaf, value)
+def _update_source(
+    name: str, path: str, source: sources_pb2.Source
+) -> sources_pb2.UpdateSourceRequest:
+    """An update of `name` carrying `source`'s fields, with the one-path mask `path`."""
+    source.name = name
     return sources_pb2.UpdateSourceRequest(
         source=source, update_mask=field_mask_pb2.FieldMask(paths=[path])
     )
@@ -100,14 +94,21 @@ async def test_concurrent_updates_of_different_fields_all_survive(
 
     def updates(slug: str) -> list[sources_pb2.UpdateSourceRequest]:
         name = source_name(slug)
+        library_config = sources_pb2.LibraryConfig
         return [
-            _update_source(name, "source.display_name", display_name=f"{slug} renamed"),
-            _update_source(name, "source.labels", labels={"team": slug}),
             _update_source(
-                name, "source.library_config.metrics_enabled", library_config__metrics_enabled=True
+                name, "source.display_name", sources_pb2.Source(display_name=f"{slug} renamed")
+            ),
+            _update_source(name, "source.labels", sources_pb2.Source(labels={"team": slug})),
+            _update_source(
+                name,
+                "source.library_config.metrics_enabled",
+                sources_pb2.Source(library_config=library_config(metrics_enabled=True)),
             ),
             _update_source(
-                name, "source.library_config.api_host", library_config__api_host=f"{slug}.example"
+                name,
+                "source.library_config.api_host",
+                sources_pb2.Source(library_config=library_config(api_host=f"{slug}.example")),
             ),
         ]
 
@@ -169,8 +170,11 @@ async def test_concurrent_config_merges_and_toggles_of_a_destination_all_survive
     )
     assert isinstance(stored, destinations_pb2.Destination)
     assert stored.enabled
-    values = {entry.name.rsplit("/", 1)[1]: entry.value for entry in stored.config}
-    assert set(values) == set(settings)
+    values = {
+        entry.name.rsplit("/", 1)[1]: json_format.MessageToDict(entry.value)
+        for entry in stored.config
+    }
+    assert values == settings
 
 
 async def _walk(api: Api, token: str, page_size: int) -> list[str]:

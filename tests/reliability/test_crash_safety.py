@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from segment.config.v1beta import workspaces_pb2
+from segment.config.v1beta import destinations_pb2, sources_pb2, workspaces_pb2
 
 from tests.integration.api import Api
-from tests.reliability.load import Expected, Load, observe, worker_script
+from tests.reliability.load import Expected, Load, Observed, Outcome, observe, worker_script
 from tests.reliability.process import ServerProcess, database_problems, seed, start_server, stop
 
 TRANSPORTS = ("grpc", "rest")
@@ -87,3 +87,34 @@ async def test_sigkill_mid_load_keeps_every_acknowledged_write_and_no_partial_on
 async def test_soak_many_kills_under_heavier_load(tmp_path: Path) -> None:
     kill_points = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233] * 2
     await _survive_kills(tmp_path / "config.db", kill_points=kill_points, workers=16)
+
+
+def test_the_check_catches_half_applied_and_lost_writes() -> None:
+    """The check itself is not vacuous: a lost acknowledged write, an update with one of its
+    two fields applied, and a delete that took the source but not its destination all fail it."""
+    script = worker_script("c")
+    create, update = next(script), next(script)
+    created = sources_pb2.Source(name=create.touches[0], display_name="c-0 v0", labels={"v": "0"})
+    expected = Expected()
+    expected.record([Outcome(create, created), Outcome(update, None)])
+
+    assert expected.problems(Observed()) != []  # the acknowledged create is gone
+    half = sources_pb2.Source()
+    half.CopyFrom(created)
+    half.display_name = "c-0 v1"  # the display name changed, the labels did not
+    assert expected.problems(Observed(sources={half.name: half})) != []
+    whole = sources_pb2.Source()
+    whole.CopyFrom(half)
+    whole.labels["v"] = "1"
+    assert expected.problems(Observed(sources={whole.name: whole})) == []
+    assert expected.problems(Observed(sources={created.name: created})) == []
+
+    delete = next(call for call in script if call.method == "DeleteSource")
+    # a delete of source c-2 with its destination, answered or not: never one without the other
+    source = sources_pb2.Source(name=delete.touches[0])
+    destination = destinations_pb2.Destination(name=delete.touches[1])
+    expected = Expected(sources={source.name: source}, destinations={destination.name: destination})
+    expected.record([Outcome(delete, None)])
+    assert expected.problems(Observed(destinations={destination.name: destination})) != []
+    assert expected.problems(Observed(sources={source.name: source})) != []
+    assert expected.problems(Observed()) == []

@@ -103,20 +103,23 @@ async def _abort(
     )
 
 
-def _handler(
+def _method_handlers(
     dispatcher: Dispatcher, service: ServiceDescriptor, calls: CallObserver | None = None
-) -> grpc.GenericRpcHandler:
-    handlers = {
+) -> dict[str, grpc.RpcMethodHandler]:
+    return {
         method.name: grpc.unary_unary_rpc_method_handler(
             _behavior(dispatcher, method)
             if calls is None
             else _observed_behavior(dispatcher, method, calls),
             request_deserializer=_deserializer(input_class(method)),
-            response_serializer=lambda response: response.SerializeToString(),
+            response_serializer=_serialize,
         )
         for method in service.methods
     }
-    return grpc.method_handlers_generic_handler(service.full_name, handlers)
+
+
+def _serialize(response: Message) -> bytes:
+    return response.SerializeToString()
 
 
 def build_grpc_server(
@@ -132,7 +135,14 @@ def build_grpc_server(
     `health_servicer` replaces the plain one (readiness-checked health, `observability.health`).
     """
     server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
-    server.add_generic_rpc_handlers([_handler(dispatcher, s, calls) for s in services])
+    for service in services:
+        handlers = _method_handlers(dispatcher, service, calls)
+        server.add_generic_rpc_handlers(
+            [grpc.method_handlers_generic_handler(service.full_name, handlers)]
+        )
+        # grpc's registered-method fast path, as generated code registers servicers: the method
+        # is resolved in the C core instead of by a Python look-up per call
+        server.add_registered_method_handlers(service.full_name, handlers)
     health_servicer = health_servicer or health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [s.full_name for s in services]
