@@ -94,3 +94,11 @@ def test_a_changed_resource_is_printed_anew() -> None:
     source.display_name = "renamed"
     assert json.loads(encoder.encode(source))["display_name"] == "renamed"
     assert encoder.encode(source) != before
+
+
+def test_huge_resources_are_printed_but_not_kept() -> None:
+    encoder = FragmentEncoder(JsonMarshaller())
+    source = _source("big")
+    source.display_name = "x" * 200_000
+    assert json.loads(encoder.encode(source))["display_name"] == source.display_name
+    assert encoder._cached_bytes == 0  # the bound is the behaviour under test

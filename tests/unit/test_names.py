@@ -63,3 +63,7 @@ def test_destination_slugs_follow_the_catalog() -> None:
 def test_render_builds_names() -> None:
     assert WORKSPACE.render(workspace="acme") == "workspaces/acme"
     assert WORKSPACE.template == "workspaces/*"
+
+
+def test_names_longer_than_any_valid_one_never_match() -> None:
+    assert SOURCE.match("workspaces/" + "a" * 10_000 + "/sources/s") is None

@@ -28,6 +28,10 @@ ID_RULES: Mapping[str, re.Pattern[str]] = {
 }
 
 
+# The longest valid name: a destination, three 63-character ids and its literal segments (223).
+_LONGEST_NAME = 256
+
+
 @dataclass(frozen=True)
 class ResourcePattern:
     """One `google.api.resource` pattern, e.g. `workspaces/{workspace}/sources/{source}`."""
@@ -52,6 +56,8 @@ class ResourcePattern:
         Cached: every call names its target at least twice (policy, then service), and hot
         names repeat across calls. The result is shared, so it is read-only.
         """
+        if len(name) > _LONGEST_NAME:  # no valid name is this long: do not let it into the cache
+            return None
         return _match(self.segments, name)
 
     def render(self, **values: str) -> str:

@@ -18,7 +18,10 @@ from google.protobuf.message import Message
 
 from configapi.gateway.marshal import ENCODER, Convert, JsonMarshaller
 
-_MAX_FRAGMENTS: Final = 20_000  # about 10 MiB of fragments at most; cleared whole when full
+# Bounded by size, not count: a resource may carry megabytes of free text (SPEC bounds it only by
+# the body limit), so big fragments are not kept and the whole cache is dropped past 32 MiB.
+_MAX_CACHED_BYTES: Final = 32 * 1024 * 1024
+_MAX_FRAGMENT_BYTES: Final = 64 * 1024
 
 
 _RESOURCES, _RESOURCE, _VALUE = 0, 1, 2
@@ -31,6 +34,7 @@ class FragmentEncoder:
     def __init__(self, marshaller: JsonMarshaller) -> None:
         self._marshaller = marshaller
         self._fragments: dict[tuple[str, bytes], str] = {}
+        self._cached_bytes = 0
         self._plans: dict[str, Plan | None] = {}
 
     def encode(self, message: Message) -> bytes:
@@ -62,11 +66,19 @@ class FragmentEncoder:
         key = (message.DESCRIPTOR.full_name, message.SerializeToString())
         text = self._fragments.get(key)
         if text is None:
-            if len(self._fragments) >= _MAX_FRAGMENTS:
-                self._fragments.clear()
             text = ENCODER.encode(self._marshaller.to_json(message))
-            self._fragments[key] = text
+            self._keep(key, text)
         return text
+
+    def _keep(self, key: tuple[str, bytes], text: str) -> None:
+        size = len(text) + len(key[1])
+        if size > _MAX_FRAGMENT_BYTES:
+            return
+        if self._cached_bytes + size > _MAX_CACHED_BYTES:
+            self._fragments.clear()
+            self._cached_bytes = 0
+        self._fragments[key] = text
+        self._cached_bytes += size
 
     def _plan(self, descriptor: Descriptor) -> Plan | None:
         """How to assemble a message that holds resources; None for any other message."""
