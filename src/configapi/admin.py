@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from google.protobuf.timestamp_pb2 import Timestamp
 from segment.config.v1beta import access_tokens_pb2, workspaces_pb2
 
+from configapi.aip.names import parse_name
 from configapi.errors import not_found
 from configapi.services.access_tokens import check_token_fields, issue_token
-from configapi.services.context import parse_name
 from configapi.services.ids import random_key
 from configapi.services.resource_types import WORKSPACE
 from configapi.storage.repository import Repository

@@ -15,6 +15,8 @@ from types import MappingProxyType
 from google.api import resource_pb2
 from google.protobuf.descriptor import Descriptor
 
+from configapi.errors import invalid_argument
+
 SLUG = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
 # Generated ids and catalog slugs follow other rules than caller-picked slugs:
 # tracking plans are `rs_` + 27 base62 (KSUID-like), and the real catalog has `.net`.
@@ -110,3 +112,17 @@ def _match(segments: tuple[str, ...], name: str) -> Mapping[str, str] | None:
             return None
         values[variable] = part
     return MappingProxyType(values)
+
+
+def parse_name(pattern: ResourcePattern, value: str, field_path: str) -> Mapping[str, str]:
+    """The variables of a resource name, or INVALID_ARGUMENT naming the field."""
+    if not value:
+        raise invalid_argument(field_path, "is required")
+    variables = pattern.match(value)
+    if variables is None:
+        raise invalid_argument(
+            field_path,
+            f'"{value}" is not a valid name: expected {pattern.pattern} with valid ids'
+            " (slugs match ^[a-z0-9][a-z0-9_.-]{0,62}$)",
+        )
+    return variables

@@ -18,10 +18,10 @@ from google.api import annotations_pb2
 from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import Message
 
-from configapi.aip.names import PatternRegistry, ResourcePattern
+from configapi.aip.names import PatternRegistry, ResourcePattern, parse_name
 from configapi.auth.ratelimit import RateLimiter
 from configapi.auth.tokens import Caller
-from configapi.errors import ApiError, invalid_argument, not_found
+from configapi.errors import ApiError, not_found
 from configapi.grpc.token_cache import TokenCache
 from configapi.observability.calls import note_caller
 
@@ -108,13 +108,7 @@ class Policy:
 
 def _check_tenancy(rules: MethodRules, target: ResourcePattern, name: str, caller: Caller) -> None:
     """A name in a workspace the token does not hold is NOT_FOUND (no existence leak)."""
-    variables = target.match(name)
-    if variables is None:
-        raise invalid_argument(
-            rules.target_field,
-            f'"{name}" is not a valid name: expected {target.pattern} with valid ids'
-            " (slugs match ^[a-z0-9][a-z0-9_.-]{0,62}$)",
-        )
+    variables = parse_name(target, name, rules.target_field)
     workspace = variables.get("workspace")
     if workspace is not None and not caller.holds(f"workspaces/{workspace}"):
         raise not_found(target.resource_type, name)

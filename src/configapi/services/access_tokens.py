@@ -10,9 +10,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from segment.config.v1beta import access_tokens_pb2 as pb
 
 from configapi.aip.fieldbehavior import clear_output_only, missing_required
+from configapi.aip.names import parse_name
 from configapi.auth.tokens import SCOPES, Caller, hash_secret, new_secret, new_token_id
 from configapi.errors import ApiError, FieldViolation, invalid_arguments, not_found
-from configapi.services.context import ServiceContext, parse_name
+from configapi.services.context import ServiceContext
 from configapi.services.resource_types import ACCESS_TOKEN, WORKSPACE
 from configapi.storage.repository import TokenStore
 

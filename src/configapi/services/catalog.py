@@ -6,11 +6,12 @@ from typing import TypeVar
 
 from segment.config.v1beta import catalog_pb2 as pb
 
+from configapi.aip.names import parse_name
 from configapi.aip.pagination import MAX_PAGE_SIZE
 from configapi.auth.tokens import Caller
 from configapi.catalog import CatalogPage
 from configapi.errors import not_found
-from configapi.services.context import ServiceContext, parse_name
+from configapi.services.context import ServiceContext
 from configapi.services.resource_types import CATALOG_DESTINATION, CATALOG_SOURCE
 from configapi.storage.repository import Page
 

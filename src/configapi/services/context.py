@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from configapi.aip.names import ResourcePattern
 from configapi.aip.pagination import DEFAULT_PAGE_SIZE, PageTokens, page_size_of
 from configapi.catalog import Catalog
-from configapi.errors import invalid_argument
 from configapi.storage.repository import Page, Repository
 
 M = TypeVar("M", bound=Message)
@@ -49,17 +47,3 @@ class ServiceContext:
         if page.next_position is None:
             return page.items, ""
         return page.items, self.page_tokens.encode(request, page.next_position)
-
-
-def parse_name(pattern: ResourcePattern, value: str, field_path: str) -> Mapping[str, str]:
-    """The variables of a resource name, or INVALID_ARGUMENT naming the field."""
-    if not value:
-        raise invalid_argument(field_path, "is required")
-    variables = pattern.match(value)
-    if variables is None:
-        raise invalid_argument(
-            field_path,
-            f'"{value}" is not a valid name: expected {pattern.pattern} with valid ids'
-            " (slugs match ^[a-z0-9][a-z0-9_.-]{0,62}$)",
-        )
-    return variables

@@ -11,10 +11,11 @@ from segment.config.v1beta import destinations_pb2 as pb
 from configapi.aip.enums import unknown_enum_values
 from configapi.aip.fieldbehavior import clear_output_only
 from configapi.aip.fieldmask import apply_update_mask, normalize_paths
+from configapi.aip.names import parse_name
 from configapi.auth.tokens import Caller
 from configapi.catalog import check_destination_config
 from configapi.errors import invalid_argument, invalid_arguments
-from configapi.services.context import ServiceContext, parse_name
+from configapi.services.context import ServiceContext
 from configapi.services.resource_types import DESTINATION, SOURCE
 from configapi.services.standard_methods import StandardMethods
 

@@ -7,9 +7,10 @@ from segment.config.v1beta import sources_pb2 as pb
 
 from configapi.aip.fieldbehavior import clear_output_only
 from configapi.aip.fieldmask import apply_update_mask, normalize_paths
+from configapi.aip.names import parse_name
 from configapi.auth.tokens import Caller
 from configapi.errors import invalid_argument
-from configapi.services.context import ServiceContext, parse_name
+from configapi.services.context import ServiceContext
 from configapi.services.ids import random_key
 from configapi.services.resource_types import SOURCE, WORKSPACE
 from configapi.services.standard_methods import StandardMethods

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Generic
 
-from configapi.aip.names import ResourcePattern
+from configapi.aip.names import ResourcePattern, parse_name
 from configapi.errors import ApiError, not_found
-from configapi.services.context import ServiceContext, parse_name
+from configapi.services.context import ServiceContext
 from configapi.storage.repository import Collection, M
 
 

@@ -7,9 +7,10 @@ from segment.config.v1beta import tracking_plans_pb2 as pb
 
 from configapi.aip.fieldbehavior import clear_output_only, missing_required
 from configapi.aip.fieldmask import apply_update_mask, normalize_paths
+from configapi.aip.names import parse_name
 from configapi.auth.tokens import Caller
 from configapi.errors import FieldViolation, invalid_arguments
-from configapi.services.context import ServiceContext, parse_name
+from configapi.services.context import ServiceContext
 from configapi.services.ids import tracking_plan_id
 from configapi.services.json_schemas import schema_problem
 from configapi.services.resource_types import TRACKING_PLAN, WORKSPACE

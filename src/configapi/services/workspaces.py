@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from segment.config.v1beta import workspaces_pb2 as pb
 
+from configapi.aip.names import parse_name
 from configapi.auth.tokens import Caller
 from configapi.errors import not_found
-from configapi.services.context import ServiceContext, parse_name
+from configapi.services.context import ServiceContext
 from configapi.services.resource_types import WORKSPACE
 
 
