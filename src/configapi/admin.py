@@ -5,23 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from segment.config.v1beta import access_tokens_pb2, workspaces_pb2
 
 from configapi.aip.names import parse_name
 from configapi.errors import not_found
 from configapi.services.access_tokens import check_token_fields, issue_token
+from configapi.services.context import timestamp_at
 from configapi.services.ids import random_key
 from configapi.services.resource_types import WORKSPACE
 from configapi.storage.repository import Repository
 
 WORKSPACE_ID_LENGTH = 10
-
-
-def _now() -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromMilliseconds(int(time.time() * 1000))
-    return stamp
 
 
 async def create_workspace(
@@ -33,7 +27,7 @@ async def create_workspace(
     workspace = workspaces_pb2.Workspace(
         name=name, display_name=display_name or slug, id=random_key(WORKSPACE_ID_LENGTH)
     )
-    workspace.create_time.CopyFrom(_now())
+    workspace.create_time.CopyFrom(timestamp_at(time.time()))
     await repository.workspaces.insert(name, "", workspace)
     return workspace
 
@@ -51,4 +45,4 @@ async def create_token(
     for name in token.workspace_names:
         if await repository.workspaces.get(name) is None:
             raise not_found(WORKSPACE.resource_type, name)
-    return await issue_token(repository.tokens, token, _now())
+    return await issue_token(repository.tokens, token, timestamp_at(time.time()))

@@ -29,9 +29,7 @@ class ServiceContext:
 
     def now(self) -> Timestamp:
         """The current time as a Timestamp, at millisecond precision like the original API."""
-        stamp = Timestamp()
-        stamp.FromMilliseconds(int(self.clock() * 1000))
-        return stamp
+        return timestamp_at(self.clock())
 
     async def page(
         self,
@@ -47,3 +45,10 @@ class ServiceContext:
         if page.next_position is None:
             return page.items, ""
         return page.items, self.page_tokens.encode(request, page.next_position)
+
+
+def timestamp_at(seconds: float) -> Timestamp:
+    """A Timestamp at millisecond precision, like the original API's."""
+    stamp = Timestamp()
+    stamp.FromMilliseconds(int(seconds * 1000))
+    return stamp
