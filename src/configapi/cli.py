@@ -16,11 +16,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from configapi import admin
+from configapi import admin, event_loop
 from configapi.app import ConfigApiServer, ProxyGateway
 from configapi.auth.tokens import SCOPE_WRITE, SCOPES
 from configapi.catalog import CatalogFileError
 from configapi.errors import ApiError
+from configapi.event_loop import EVENT_LOOPS
 from configapi.observability.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from configapi.settings import DEFAULT_GRPC_ADDRESS, DEFAULT_HTTP_ADDRESS, Settings
 from configapi.storage import backup
@@ -114,6 +115,12 @@ def _operability_flags(parser: argparse.ArgumentParser) -> None:
         "--metrics-address",
         default=_env("metrics-address", ""),
         help="serve /metrics (and the probes) on HOST:PORT instead of the REST listener",
+    )
+    parser.add_argument(
+        "--event-loop",
+        choices=EVENT_LOOPS,
+        default=_env("event-loop", "auto").lower(),
+        help="auto: uvloop when installed, else the standard asyncio loop",
     )
     parser.add_argument("--tls-cert", type=Path, default=_path_env("tls-cert"), help="PEM chain")
     parser.add_argument("--tls-key", type=Path, default=_path_env("tls-key"), help="PEM key")
@@ -276,9 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, "log_format", None) or _env("log-format", "json"),
         )
         if args.command == "serve":
-            asyncio.run(_serve(args))
+            event_loop.run(_serve(args), args.event_loop)
         elif args.command == "gateway":
-            asyncio.run(_gateway(args))
+            event_loop.run(_gateway(args), args.event_loop)
         elif args.command in ("backup", "restore"):
             print(_backup_or_restore(args))
         else:

@@ -17,9 +17,12 @@ def database(tmp_path: Path) -> Path:
     return tmp_path / "config.db"
 
 
-@pytest.fixture
-def served(database: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
-    """`configapi serve --demo` on port 0; yields the process and what it printed."""
+@pytest.fixture(params=["auto", "asyncio"])
+def served(
+    database: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
+    """`configapi serve --demo` on port 0, on uvloop (`auto`) and on the standard loop;
+    yields the process and what it printed."""
     process = subprocess.Popen(
         [
             *CLI,
@@ -31,6 +34,8 @@ def served(database: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, st
             "--http-address",
             "127.0.0.1:0",
             "--demo",
+            "--event-loop",
+            request.param,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
