@@ -16,10 +16,10 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from configapi.errors import ApiError, unavailable
 from configapi.storage.schema import migrate
@@ -76,9 +76,18 @@ class Database:
 
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` on the read connection, in one snapshot, on this thread (see above)."""
+        return self._on_loop(lambda conn: self._in_snapshot(conn, work))
+
+    async def read_row(self, sql: str, parameters: Sequence[object]) -> Any:
+        """The first row of one SELECT (None if there is none), on this thread. A single
+        statement reads one snapshot by itself: no BEGIN and COMMIT around it, which were two
+        more statements and two more lock cycles on the WAL index per point read."""
+        return self._on_loop(lambda conn: conn.execute(sql, parameters).fetchone())
+
+    def _on_loop(self, work: Callable[[sqlite3.Connection], T]) -> T:
         started = time.perf_counter()
         try:
-            return self._read(work)
+            return work(self._require(self._read_conn))
         except sqlite3.Error as error:
             raise _translate(error) from error
         finally:
@@ -99,8 +108,8 @@ class Database:
         conn.execute("COMMIT")
         return result
 
-    def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        conn = self._require(self._read_conn)
+    @staticmethod
+    def _in_snapshot(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
         conn.execute("BEGIN")
         try:
             return work(conn)

@@ -49,8 +49,8 @@ class SqliteCollection(Generic[M]):
 
     async def get(self, name: str) -> M | None:
         """See `Collection.get`."""
-        row = await self._db.read(lambda conn: _fetch(conn, self._kind, name))
-        return None if row is None else self._message.FromString(row)
+        row = await self._db.read_row(_FETCH, (self._kind, name))
+        return None if row is None else self._message.FromString(row[0])
 
     async def update(self, name: str, mutate: Callable[[M], M]) -> M | None:
         """See `Collection.update`."""
@@ -125,20 +125,14 @@ class SqliteTokenStore:
 
     async def by_hash(self, secret_hash: bytes) -> AccessToken | None:
         """See `TokenStore.by_hash`."""
-        row = await self._db.read(
-            lambda conn: conn.execute(
-                "SELECT data FROM access_tokens WHERE secret_hash = ?", (secret_hash,)
-            ).fetchone()
+        row = await self._db.read_row(
+            "SELECT data FROM access_tokens WHERE secret_hash = ?", (secret_hash,)
         )
         return None if row is None else AccessToken.FromString(row[0])
 
     async def get(self, name: str) -> AccessToken | None:
         """See `TokenStore.get`."""
-        row = await self._db.read(
-            lambda conn: conn.execute(
-                "SELECT data FROM access_tokens WHERE name = ?", (name,)
-            ).fetchone()
-        )
+        row = await self._db.read_row("SELECT data FROM access_tokens WHERE name = ?", (name,))
         return None if row is None else AccessToken.FromString(row[0])
 
     async def delete(self, name: str) -> bool:
@@ -236,10 +230,11 @@ def _exists(conn: sqlite3.Connection, name: str) -> bool:
     return conn.execute("SELECT 1 FROM resources WHERE name = ?", (name,)).fetchone() is not None
 
 
+_FETCH = "SELECT data FROM resources WHERE kind = ? AND name = ?"
+
+
 def _fetch(conn: sqlite3.Connection, kind: str, name: str) -> bytes | None:
-    row = conn.execute(
-        "SELECT data FROM resources WHERE kind = ? AND name = ?", (kind, name)
-    ).fetchone()
+    row = conn.execute(_FETCH, (kind, name)).fetchone()
     return None if row is None else bytes(row[0])
 
 
