@@ -157,6 +157,7 @@ class ConfigApiServer:
         await asyncio.gather(*stopping)
         await self.repository.close()
         await self._buckets.close()
+        self.calls.flush()
 
 
 class ProxyGateway:
@@ -181,14 +182,15 @@ class ProxyGateway:
         self._invoker = ProxyInvoker(upstream, credentials=credentials)
         self.metrics = Metrics()
         self._upstream_health = UpstreamHealth(upstream, credentials)
+        self._calls = CallObserver(
+            RequestLog(log_write, log_format=log_format, level=log_level), self.metrics
+        )
         self.readiness = Readiness(self._upstream_health.problem)
         served = OperatorEndpoints(
             build_gateway(self._invoker, max_body_bytes=max_body_bytes),
             ready=self.readiness.problem,
             metrics=None if metrics_address else self.metrics,
-            calls=CallObserver(
-                RequestLog(log_write, log_format=log_format, level=log_level), self.metrics
-            ),
+            calls=self._calls,
         )
         self._http = HttpServer(served, http_address, tls=tls)
         self._metrics_address = metrics_address
@@ -219,6 +221,7 @@ class ProxyGateway:
             await self._metrics_http.stop()
         await self._invoker.close()
         await self._upstream_health.close()
+        self._calls.flush()
 
 
 async def _start_metrics_listener(

@@ -19,7 +19,13 @@ from configapi.auth.tokens import Caller
 from configapi.observability import calls
 from configapi.observability.calls import Call
 from configapi.observability.health import Readiness
-from configapi.observability.logs import JsonFormatter, RequestLog, TextFormatter, configure_logging
+from configapi.observability.logs import (
+    JsonFormatter,
+    LineBatcher,
+    RequestLog,
+    TextFormatter,
+    configure_logging,
+)
 from configapi.observability.metrics import LATENCY_BUCKETS, Histogram, Metrics
 from configapi.observability.observer import CallObserver
 
@@ -190,3 +196,45 @@ def test_contextvars_keep_concurrent_calls_apart() -> None:
         return list(await asyncio.gather(*(one(n) for n in range(5))))
 
     assert asyncio.run(all_of_them()) == [f"r{n}" for n in range(5)]
+
+
+class Recorder(io.StringIO):
+    """A stream that keeps each write apart and tells a waiter about the first one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[str] = []
+        self.written = asyncio.get_running_loop().create_future()
+
+    def write(self, text: str) -> int:
+        self.writes.append(text)
+        if not self.written.done():
+            self.written.set_result(None)
+        return len(text)
+
+
+async def test_lines_wait_for_their_batch_and_share_one_write() -> None:
+    stream = Recorder()
+    batcher = LineBatcher(stream, interval=0.01)
+    batcher("a\n")
+    batcher("b\n")
+    assert stream.writes == []  # not yet: the batch is still open
+    await asyncio.wait_for(stream.written, timeout=10)  # the batch's timer wrote it
+    assert stream.writes == ["a\nb\n"]
+
+
+async def test_a_full_batch_and_a_flush_are_written_at_once() -> None:
+    stream = Recorder()
+    batcher = LineBatcher(stream, interval=60, max_lines=2)
+    batcher("a\n")
+    batcher("b\n")
+    assert stream.writes == ["a\nb\n"]
+    batcher("c\n")
+    batcher.flush()  # what a stopping server does
+    assert stream.writes == ["a\nb\n", "c\n"]
+
+
+def test_without_a_running_loop_a_line_is_written_at_once() -> None:
+    stream = io.StringIO()
+    LineBatcher(stream)("a\n")
+    assert stream.getvalue() == "a\n"

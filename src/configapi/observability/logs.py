@@ -63,7 +63,10 @@ class RequestLog:
     ) -> None:
         if log_format not in LOG_FORMATS:
             raise ValueError(f'log format "{log_format}" is not one of {", ".join(LOG_FORMATS)}')
-        self._write: Write = write or LineBatcher()
+        self._batcher: LineBatcher | None = None
+        if write is None:
+            write = self._batcher = LineBatcher()
+        self._write: Write = write
         self._json = log_format == "json"
         self._threshold = level_number(level)
         self._clock = UtcClock()
@@ -96,6 +99,11 @@ class RequestLog:
                 f" request_id={call.request_id} {caller_text}\n"
             )
         self._write(line)
+
+    def flush(self) -> None:
+        """Write the lines still waiting for their batch (`LineBatcher`)."""
+        if self._batcher is not None:
+            self._batcher.flush()
 
     def _target(self, call: Call) -> tuple[object, str, str]:
         """The method, HTTP verb and route template of a call, in both formats."""
@@ -135,23 +143,36 @@ def _describe_target(call: Call) -> tuple[str, str]:
 
 
 class LineBatcher:
-    """Writes lines to stderr (or `stream`) once per event-loop iteration: the calls that end
-    in one iteration share one write(2), instead of one each. Without a running loop, at once."""
+    """Writes lines to stderr (or `stream`) in batches: `interval` seconds after the first
+    line of a batch, at once when `max_lines` wait, and on `flush()` (a server flushes when it
+    stops). One write(2) per batch instead of one per call: at thousands of calls a second the
+    per-call write was a tenth of a GetSource's CPU. Without a running loop, at once."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, *, interval: float = 0.02, max_lines: int = 256
+    ) -> None:
         self._stream = stream
+        self._interval = interval
+        self._max_lines = max_lines
         self._pending: list[str] = []
+        self._timer: asyncio.TimerHandle | None = None
 
     def __call__(self, line: str) -> None:
-        self._pending.append(line)
-        if len(self._pending) == 1:
+        pending = self._pending
+        pending.append(line)
+        if len(pending) == 1:
             try:
-                asyncio.get_running_loop().call_soon(self.flush)
+                self._timer = asyncio.get_running_loop().call_later(self._interval, self.flush)
             except RuntimeError:
                 self.flush()
+        elif len(pending) >= self._max_lines:
+            self.flush()
 
     def flush(self) -> None:
         """Write what is pending."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         lines, self._pending = self._pending, []
         if lines:
             stream = self._stream or sys.stderr  # looked up late: follows a redirected stderr

@@ -31,6 +31,11 @@ class CallObserver:
         self._id_prefix = secrets.token_hex(6) + "-"
         self._counter = itertools.count(1)
 
+    def flush(self) -> None:
+        """Write the log lines still waiting for their batch (a process calls it on stop)."""
+        if self._log is not None:
+            self._log.flush()
+
     def start_grpc(self, method: MethodDescriptor, metadata: Iterable[tuple[str, object]]) -> Call:
         """A gRPC call begins; its id is the `x-request-id` metadata if valid, else a new one."""
         request_id = ""
