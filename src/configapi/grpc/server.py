@@ -17,7 +17,7 @@ from google.protobuf.message import DecodeError, Message
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection, reflection_pb2_grpc
 
-from configapi.contract import input_class
+from configapi.contract import input_class, output_class
 from configapi.errors import ApiError, invalid_argument
 from configapi.grpc.dispatch import Dispatcher
 from configapi.observability.calls import REQUEST_ID_KEY
@@ -112,14 +112,11 @@ def _method_handlers(
             if calls is None
             else _observed_behavior(dispatcher, method, calls),
             request_deserializer=_deserializer(input_class(method)),
-            response_serializer=_serialize,
+            # the message class's own C method, as generated code passes it: no Python frame
+            response_serializer=output_class(method).SerializeToString,
         )
         for method in service.methods
     }
-
-
-def _serialize(response: Message) -> bytes:
-    return response.SerializeToString()
 
 
 class _MethodTable(grpc.GenericRpcHandler):  # type: ignore[misc]  # grpc is untyped
