@@ -78,10 +78,13 @@ class HttpServer:
 
 def _listen(address: str) -> socket.socket:
     host, port = split_address(address)
-    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets made with it, and
-    # without it Nagle + delayed ACK add ~40 ms to every keep-alive response.
+    # Without TCP_NODELAY, Nagle + delayed ACK hold a response written in two parts (uvicorn
+    # writes head and body apart) for 40 ms or more. IPPROTO_TCP explicitly: the asyncio loop
+    # sets it only on sockets made with it; set on the listener too, for uvloop, whose
+    # accepted sockets inherit it.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     return sock
