@@ -1,15 +1,12 @@
-"""Serve a baseline ASGI app as `configapi serve` serves its gateway: the project's own
-`HttpServer` (uvicorn, same options, same socket set-up). The target's baseline runs on the
-standard asyncio loop; `--event-loop uvloop` puts it on the loop `configapi serve` uses by
-default, for the informational ratio beside it."""
+"""Serve a baseline ASGI app exactly as `configapi serve` serves its gateway: the project's own
+`HttpServer` (uvicorn, same options, same socket set-up) under `asyncio.run`, so the baseline
+differs from the real server only in the app."""
 
 from __future__ import annotations
 
 import asyncio
-import sys
 from typing import Any
 
-from configapi import event_loop
 from configapi.http_server import HttpServer
 
 
@@ -22,6 +19,5 @@ async def serve_asgi(app: Any, host: str = "127.0.0.1") -> None:
 
 
 def run_forever(app: Any) -> None:
-    """`serve_asgi` on the loop `--event-loop` names (the standard asyncio loop by default)."""
-    loop = sys.argv[sys.argv.index("--event-loop") + 1] if "--event-loop" in sys.argv else "asyncio"
-    event_loop.run(serve_asgi(app), loop)
+    """`serve_asgi` under `asyncio.run`, as `configapi serve` runs."""
+    asyncio.run(serve_asgi(app))

@@ -1,23 +1,20 @@
 """Baseline: a bare grpc.aio server whose SourceService.GetSource returns a constant `Source`
 (the message the real server returned for the benchmarked source, so same fields and size).
 
-    python -m bench.baseline_grpc SOURCE.bin [--event-loop asyncio|uvloop] [--generic-only]
+    python -m bench.baseline_grpc SOURCE.bin [--generic-only]
 
-The target's baseline runs on the standard asyncio loop, a bare grpc.aio server as its docs show
-it; `--event-loop uvloop` runs it on the loop `configapi serve` uses by default, for the
-informational ratio beside it. `--generic-only` registers the handler as a generic handler
-alone, without grpc's registered-method path; used for experiments only.
+`--generic-only` registers the handlers the way `configapi.grpc.server` does (generic
+handlers alone, without grpc's registered-method fast path); used for experiments only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
 import grpc
 from segment.config.v1beta import sources_pb2
-
-from configapi import event_loop
 
 SERVICE = "segment.config.v1beta.SourceService"
 
@@ -55,5 +52,4 @@ async def serve(source: sources_pb2.Source) -> None:
 
 
 if __name__ == "__main__":
-    loop = sys.argv[sys.argv.index("--event-loop") + 1] if "--event-loop" in sys.argv else "asyncio"
-    event_loop.run(serve(sources_pb2.Source.FromString(Path(sys.argv[1]).read_bytes())), loop)
+    asyncio.run(serve(sources_pb2.Source.FromString(Path(sys.argv[1]).read_bytes())))

@@ -10,7 +10,7 @@ from importlib import metadata
 from bench.plan import Plan
 from bench.processes import LOAD_CPU, REPO, SERVER_CPU
 
-_PACKAGES = ("grpcio", "protobuf", "uvicorn", "starlette", "httptools", "uvloop")
+_PACKAGES = ("grpcio", "protobuf", "uvicorn", "starlette", "httptools")
 
 
 def describe_environment(plan: Plan) -> list[tuple[str, str]]:
@@ -21,12 +21,6 @@ def describe_environment(plan: Plan) -> list[tuple[str, str]]:
         ("machine", f"{_cpu_model()}, {os.cpu_count()} cores, Linux {platform.release()}"),
         ("pinning", f"servers on core {SERVER_CPU}, load generators on core {LOAD_CPU} (taskset)"),
         ("software", f"Python {platform.python_version()}, {versions}; {_tools()}"),
-        (
-            "event loops",
-            "configapi serve: "
-            + os.environ.get("CONFIGAPI_EVENT_LOOP", "auto")
-            + " (uvloop when installed); baselines: asyncio for the targets, uvloop beside them",
-        ),
         (
             "method",
             f"per cell and concurrency: {plan.warmup:g} s warm-up, then {plan.repeats} runs of"

@@ -32,16 +32,6 @@ from bench.processes import ServerProcess, configapi, python_module, start_serve
 from bench.report import Results
 from bench.schedule import run_group
 
-# The baselines' event loops: the target's baseline on the standard loop (a bare framework as
-# its docs show it), and one on uvloop, the loop `configapi serve` runs on by default, for the
-# informational ratio beside it (README "Performance").
-BASELINE_LOOPS = (("asyncio", ""), ("uvloop", " (uvloop)"))
-
-
-def loop_key(loop: str) -> str:
-    """The cell-key suffix of a baseline on `loop`: none for the target's own baseline."""
-    return "" if loop == "asyncio" else f"_{loop}"
-
 
 class BenchSession:
     """One bench run: its servers, its cells, its results."""
@@ -87,31 +77,26 @@ class BenchSession:
         )
         source_bin = self.folder / "source.bin"
         source_bin.write_bytes(reply)
-        cells = [grpc_get]
-        for loop, suffix in BASELINE_LOOPS:
-            argv = python_module("bench.baseline_grpc", str(source_bin), "--event-loop", loop)
-            name = f"bare grpc.aio{suffix}"
-            bare = self.start(name, argv, grpc=True, rest=False)
-            key = f"grpc_get_bare{loop_key(loop)}"
-            grpc_bare, bare_reply = h2load_cell(
-                self.scratch, key, label, bare, get, get_source_request()
-            )
-            if Source.FromString(bare_reply) != Source.FromString(reply):
-                self.results.notes.append(f"{name} reply differs from the real one")
-            cells.append(grpc_bare)
-        return cells, self._rest_get_cells()
+        argv = python_module("bench.baseline_grpc", str(source_bin))
+        bare = self.start("bare grpc.aio", argv, grpc=True, rest=False)
+        grpc_bare, bare_reply = h2load_cell(
+            self.scratch, "grpc_get_bare", label, bare, get, get_source_request()
+        )
+        if Source.FromString(bare_reply) != Source.FromString(reply):
+            self.results.notes.append("bare grpc.aio reply differs from the real one")
+        return [grpc_get, grpc_bare], self._rest_get_cells()
 
     def _rest_get_cells(self) -> list[Cell]:
         path, label = f"/v1beta/{world.SOURCE}", "REST GET source"
         source_json = self.folder / "source.json"
         source_json.write_text(json.dumps(self.world.source_json))
-        cells = [wrk_cell(self.scratch, "rest_get", label, [self.server], path)]
-        for loop, suffix in BASELINE_LOOPS:
-            argv = python_module("bench.baseline_starlette", str(source_json), "--event-loop", loop)
-            starlette = self.start(f"bare Starlette{suffix}", argv, grpc=False, rest=True)
-            self._check_same_body(starlette, path, f"bare Starlette{suffix} JSON")
-            key = f"rest_get_bare{loop_key(loop)}"
-            cells.append(wrk_cell(self.scratch, key, label, [starlette], path))
+        argv = python_module("bench.baseline_starlette", str(source_json))
+        starlette = self.start("bare Starlette", argv, grpc=False, rest=True)
+        self._check_same_body(starlette, path, "bare Starlette JSON")
+        cells = [
+            wrk_cell(self.scratch, "rest_get", label, [self.server], path),
+            wrk_cell(self.scratch, "rest_get_bare", label, [starlette], path),
+        ]
         proxy = self._start_proxy()
         if proxy is not None:
             self._check_same_body(proxy, path, "REST proxy JSON")

@@ -7,9 +7,7 @@ from bench.session import BenchSession
 
 RATIOS = (
     Ratio("grpc_get", "grpc_get_bare", "÷ bare grpc.aio"),
-    Ratio("grpc_get", "grpc_get_bare_uvloop", "÷ bare grpc.aio on uvloop"),
     Ratio("rest_get", "rest_get_bare", "÷ bare Starlette"),
-    Ratio("rest_get", "rest_get_bare_uvloop", "÷ bare Starlette on uvloop"),
     Ratio("rest_get", "rest_get_proxy", "÷ REST proxy"),
     Ratio("grpc_create", "grpc_get", "÷ gRPC GetSource"),
     Ratio("rest_create", "rest_get", "÷ REST GET source"),
