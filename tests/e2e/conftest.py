@@ -17,12 +17,12 @@ def database(tmp_path: Path) -> Path:
     return tmp_path / "config.db"
 
 
-@pytest.fixture(params=["auto", "asyncio"])
+@pytest.fixture(params=["asyncio", "uvloop"])
 def served(
     database: Path, request: pytest.FixtureRequest
 ) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
-    """`configapi serve --demo` on port 0, on uvloop (`auto`) and on the standard loop;
-    yields the process and what it printed."""
+    """`configapi serve --demo` on port 0, on the standard loop and on uvloop; yields the
+    process and what it printed."""
     process = subprocess.Popen(
         [
             *CLI,

@@ -10,13 +10,10 @@ import uvloop
 from configapi.event_loop import loop_factory, run
 
 
-@pytest.mark.parametrize(("choice", "loop_type"), [("auto", uvloop.Loop), ("uvloop", uvloop.Loop)])
-def test_auto_and_uvloop_build_a_uvloop_loop_where_it_is_installed(
-    choice: str, loop_type: type
-) -> None:
-    loop = loop_factory(choice)()
+def test_uvloop_builds_a_uvloop_loop() -> None:
+    loop = loop_factory("uvloop")()
     try:
-        assert isinstance(loop, loop_type)
+        assert isinstance(loop, uvloop.Loop)
     finally:
         loop.close()
 
@@ -30,7 +27,7 @@ def test_asyncio_builds_the_standard_loop() -> None:
 
 
 def test_an_unknown_choice_is_refused() -> None:
-    with pytest.raises(ValueError, match='event loop "trio" is not one of auto, uvloop, asyncio'):
+    with pytest.raises(ValueError, match='event loop "trio" is not one of asyncio, uvloop'):
         loop_factory("trio")
 
 
