@@ -74,23 +74,21 @@ class Policy:
         self, rules: MethodRules, request: Message, metadata: Sequence[tuple[str, object]]
     ) -> Caller:
         """The admitted caller, or the ApiError that refuses the call."""
-        caller = await self._authenticate(metadata)
+        secret = _bearer_secret(metadata)
+        caller = self._tokens.cached(secret) or await self._authenticate(secret)
         note_caller(caller)  # the call's log line names its token, even if refused below
-        retry_after = await self._limiter.acquire(caller.secret_hash)
-        if retry_after is not None:
-            raise self._rate_limited(retry_after)
+        if self._limiter.limit_per_minute > 0:
+            retry_after = await self._limiter.acquire(caller.secret_hash)
+            if retry_after is not None:
+                raise self._rate_limited(retry_after)
         if rules.mutates and not caller.can_write:
             raise _insufficient_scope()
         if rules.target is not None:
             _check_tenancy(rules, rules.target, rules.target_name(request), caller)
         return caller
 
-    async def _authenticate(self, metadata: Sequence[tuple[str, object]]) -> Caller:
-        header = next((str(v) for k, v in metadata if k == "authorization"), "")
-        match = _BEARER.match(header)
-        if match is None:
-            raise _unauthenticated("the access token is missing", "ACCESS_TOKEN_MISSING")
-        caller = await self._tokens.caller_for(match.group(1))
+    async def _authenticate(self, secret: str) -> Caller:
+        caller = await self._tokens.caller_for(secret)
         if caller is None:
             raise _unauthenticated("the access token is invalid", "ACCESS_TOKEN_INVALID")
         return caller
@@ -104,6 +102,15 @@ class Policy:
             metadata={"limit_per_minute": str(limit)},
             retry_after_seconds=retry_after,
         )
+
+
+def _bearer_secret(metadata: Sequence[tuple[str, object]]) -> str:
+    """The secret of the `authorization: Bearer <secret>` metadata; 401 without one."""
+    header = next((str(v) for k, v in metadata if k == "authorization"), "")
+    match = _BEARER.match(header)
+    if match is None:
+        raise _unauthenticated("the access token is missing", "ACCESS_TOKEN_MISSING")
+    return match.group(1)
 
 
 def _check_tenancy(rules: MethodRules, target: ResourcePattern, name: str, caller: Caller) -> None:

@@ -26,6 +26,12 @@ class TokenCache:
         self._clock = clock
         self._entries: dict[bytes, tuple[Caller, float]] = {}
 
+    def cached(self, secret: str) -> Caller | None:
+        """The caller a secret identifies if a fresh entry says so, without a look-up (the
+        hot path: no coroutine, no storage); None means "ask `caller_for`"."""
+        entry = self._entries.get(hash_secret(secret))
+        return entry[0] if entry is not None and entry[1] > self._clock() else None
+
     async def caller_for(self, secret: str) -> Caller | None:
         """The caller a secret identifies, or None for an unknown secret."""
         digest = hash_secret(secret)
