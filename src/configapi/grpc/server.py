@@ -125,8 +125,8 @@ class _MethodTable(grpc.GenericRpcHandler):  # type: ignore[misc]  # grpc is unt
     Deliberately not grpc's registered-method path (`add_registered_method_handlers`): the
     grpc.aio server (1.85) keeps one pending request per registered method and runs
     `asyncio.wait` over all of them for every call it accepts, so with our 30-odd methods
-    each call paid for 30 futures' callbacks (profiled: 620 Python calls per GetSource, 370
-    without; the bare baseline makes 270).
+    each call paid for 30 futures' callbacks (counted: 620 Python calls per GetSource with it,
+    369 without; the bare baseline, one registered method, makes 273).
     """
 
     def __init__(self, handlers: dict[str, grpc.RpcMethodHandler]) -> None:
