@@ -5,8 +5,8 @@
 Times, per call, the work the transports add for operability: start a call (request id,
 context variable, in-flight gauge), the notes the gateway and the policy layer add, and finish
 it (metrics, one JSON or text line). The line goes to a list (formatting only)
-and to a real file: one write(2) per line (a call alone in its event-loop iteration: what
-`LineBatcher`, the stderr writer, does at low load) or one per 16 lines (calls ending together).
+and to a real file: one write(2) per line (a call alone in its 20 ms batch: what `LineBatcher`,
+the stderr writer, does at low load) or one per 16 lines (calls ending close together).
 Best of 5 runs of 50,000 calls each; machine-dependent, so a bare function call is timed
 alongside as the unit to compare with.
 """
