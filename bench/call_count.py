@@ -27,7 +27,7 @@ from types import FrameType
 
 from bench import grpc_client, world
 from bench.cells import SOURCES_PATH, get_source_request
-from bench.processes import LOAD_CPU, ServerProcess, configapi, python_module, start_server
+from bench.processes import LOAD_CPU, ServerProcess, python_module, start_server
 
 WARM_UP = 1_000
 STREAMS = 16
@@ -65,6 +65,11 @@ def serve_counted(out: Path, argv: list[str]) -> None:
     runpy.run_module(argv[0], run_name="__main__", alter_sys=True)
 
 
+def counted(out: Path, *argv: str) -> list[str]:
+    """argv running `argv` under this module's `--serve`, its counts going to `out`."""
+    return python_module("bench.call_count", "--serve", str(out), *argv)
+
+
 def count(server: ServerProcess, out: Path, body: Path, token: str, calls: int) -> dict[str, int]:
     """Warm `server` up, count `calls` GetSource requests, and read its counts."""
     argv = [
@@ -99,19 +104,7 @@ def main(calls: int) -> None:
         folder = Path(scratch)
         database, log = folder / "configapi.db", folder / "servers.log"
         token = world.create_database(database)
-        counted = [sys.executable, "-m", "bench.call_count", "--serve"]
-        ours_argv = configapi(
-            "serve",
-            "--database",
-            str(database),
-            "--grpc-address",
-            "127.0.0.1:0",
-            "--http-address",
-            "127.0.0.1:0",
-            "--rate-limit",
-            "0",
-        )
-        ours_argv = [*counted, str(folder / "ours.tsv"), "configapi", *ours_argv[1:]]
+        ours_argv = counted(folder / "ours.tsv", "configapi", *world.serve_args(database))
         with start_server("configapi", ours_argv, log, grpc=True, rest=True) as ours:
             world.seed_reads(ours, token, 0)
             body = grpc_client.write_frame(folder / "get.bin", get_source_request())
@@ -120,8 +113,7 @@ def main(calls: int) -> None:
             )
             mine = count(ours, folder / "ours.tsv", body, token, calls)
         (folder / "source.bin").write_bytes(reply)
-        bare_argv = python_module("bench.baseline_grpc", str(folder / "source.bin"))
-        bare_argv = [*counted, str(folder / "bare.tsv"), *bare_argv[2:]]
+        bare_argv = counted(folder / "bare.tsv", "bench.baseline_grpc", str(folder / "source.bin"))
         with start_server("bare grpc.aio", bare_argv, log, grpc=True, rest=False) as bare:
             theirs = count(bare, folder / "bare.tsv", body, token, calls)
     print(f"Python function calls per gRPC GetSource ({calls:,} calls, {STREAMS} streams):")

@@ -48,19 +48,19 @@ def _cli(*args: str) -> str:
     return done.stdout.strip()
 
 
+def serve_args(database: Path) -> list[str]:
+    """The `configapi` arguments of the benched server: `serve` on free loopback ports with
+    rate limiting off."""
+    return [
+        *("serve", "--database", str(database)),
+        *("--grpc-address", "127.0.0.1:0", "--http-address", "127.0.0.1:0"),
+        *("--rate-limit", "0"),
+    ]
+
+
 def start_configapi(database: Path, log: Path) -> ServerProcess:
-    """`configapi serve` on free loopback ports with rate limiting off."""
-    argv = configapi(
-        "serve",
-        "--database",
-        str(database),
-        "--grpc-address",
-        "127.0.0.1:0",
-        "--http-address",
-        "127.0.0.1:0",
-        "--rate-limit",
-        "0",
-    )
+    """`configapi serve` as `serve_args` says."""
+    argv = configapi(*serve_args(database))
     return start_server("configapi", argv, log, grpc=True, rest=True)
 
 
