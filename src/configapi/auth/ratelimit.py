@@ -76,8 +76,13 @@ class RateLimiter:
         self._store = store or LocalBuckets()
         self._clock = clock
 
+    @property
+    def enabled(self) -> bool:
+        """Whether calls are limited at all (a limit of 0 turns limiting off)."""
+        return self.limit_per_minute > 0
+
     async def acquire(self, key: bytes) -> float | None:
         """Take one request from `key`'s bucket: None if allowed, else seconds to wait."""
-        if self.limit_per_minute <= 0:
+        if not self.enabled:
             return None
         return await self._store.spend(key, self.limit_per_minute, self._clock())

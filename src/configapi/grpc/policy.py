@@ -77,7 +77,7 @@ class Policy:
         secret = _bearer_secret(metadata)
         caller = self._tokens.cached(secret) or await self._authenticate(secret)
         note_caller(caller)  # the call's log line names its token, even if refused below
-        if self._limiter.limit_per_minute > 0:
+        if self._limiter.enabled:  # awaited only when there is a limit: the hot path
             retry_after = await self._limiter.acquire(caller.secret_hash)
             if retry_after is not None:
                 raise self._rate_limited(retry_after)

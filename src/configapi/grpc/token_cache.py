@@ -29,16 +29,15 @@ class TokenCache:
     def cached(self, secret: str) -> Caller | None:
         """The caller a secret identifies if a fresh entry says so, without a look-up (the
         hot path: no coroutine, no storage); None means "ask `caller_for`"."""
-        entry = self._entries.get(hash_secret(secret))
-        return entry[0] if entry is not None and entry[1] > self._clock() else None
+        return self._fresh(hash_secret(secret))
 
     async def caller_for(self, secret: str) -> Caller | None:
         """The caller a secret identifies, or None for an unknown secret."""
         digest = hash_secret(secret)
-        entry = self._entries.get(digest)
+        fresh = self._fresh(digest)
+        if fresh is not None:
+            return fresh
         now = self._clock()
-        if entry is not None and entry[1] > now:
-            return entry[0]
         token = await self._store.by_hash(digest)
         if token is None:
             self._entries.pop(digest, None)
@@ -48,6 +47,10 @@ class TokenCache:
             self._entries.clear()
         self._entries[digest] = (caller, now + self._ttl)
         return caller
+
+    def _fresh(self, digest: bytes) -> Caller | None:
+        entry = self._entries.get(digest)
+        return entry[0] if entry is not None and entry[1] > self._clock() else None
 
     def revoke(self, token_name: str) -> None:
         """Forget a deleted token at once."""
