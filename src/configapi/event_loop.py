@@ -11,8 +11,8 @@ through a file descriptor it watches, and uvicorn runs inside it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Coroutine
+from typing import Any, Final
 
 EVENT_LOOPS: Final = ("asyncio", "uvloop")
 
@@ -31,7 +31,7 @@ def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop]:
     return factory
 
 
-def run(main: object, choice: str) -> None:
+def run(main: Coroutine[Any, Any, None], choice: str) -> None:
     """`asyncio.run(main)` on the chosen loop."""
     with asyncio.Runner(loop_factory=loop_factory(choice)) as runner:
-        runner.run(main)  # type: ignore[arg-type]
+        runner.run(main)
