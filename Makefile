@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install gen lint test run bench clean interop interop-tools contract-baseline soak
+.PHONY: install gen lint check test standalone run bench clean interop interop-tools contract-baseline soak
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,13 @@ node_modules/.installed: package.json package-lock.json
 
 # Every test, tests/interop included (OpenAPI fuzzing, Go and Node clients, grpcurl): it needs the
 # Go tools of interop-tools and the Node packages that lint's `npm ci` installs.
-test: $(STAMP) lint interop-tools
+test: $(STAMP) lint interop-tools standalone
 	$(VENV)/bin/pytest -q
+
+# The repository stands alone: nothing names ../shared, and the tests that read tests/data pass
+# from a copy with nothing beside it (tools/check-standalone.sh; make test runs it first).
+standalone: $(STAMP)
+	bash tools/check-standalone.sh
 
 # The long reliability runs (README "Guarantees"): many SIGKILLs under heavier load, thousands
 # of generated requests. `make test` leaves them out (pytest marker `soak`).

@@ -7,7 +7,6 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -28,7 +27,6 @@ from configapi.auth.tokens import SCOPE_WRITE
 from configapi.settings import Settings
 from tests.integration.api import Api, ApiFailure
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
 DOMAIN = "config.segmentapis.com"
 _UPPER_SNAKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
 

@@ -13,15 +13,15 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 from segment.config.v1beta import catalog_pb2
 
+from tests.data import CATALOG_DUMPS
 from tests.integration.harness import (
-    SHARED,
     MakeWorld,
     World,
     assert_resource_info,
     create_source_request,
 )
 
-DUMPS = SHARED / "catalog"
+DUMPS = CATALOG_DUMPS
 SOURCES_DUMP = DUMPS / "sources.yml"
 DESTINATIONS_DUMP = DUMPS / "destinations.yml"
 

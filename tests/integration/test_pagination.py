@@ -19,8 +19,8 @@ from segment.config.v1beta import (
 )
 
 from configapi.auth.tokens import SCOPE_READ
+from tests.data import CATALOG_DUMPS
 from tests.integration.harness import (
-    SHARED,
     MakeWorld,
     World,
     create_destination_request,
@@ -31,7 +31,7 @@ from tests.integration.harness import (
 )
 
 URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
-DUMP_DESTINATIONS = SHARED / "catalog" / "destinations.yml"
+DUMP_DESTINATIONS = CATALOG_DUMPS / "destinations.yml"
 
 
 async def walk(

@@ -9,9 +9,9 @@ import grpc
 import pytest
 from segment.config.v1beta import tracking_plans_pb2
 
+from tests.data import tracking_plan_files
 from tests.integration.api import RestApi, connect
 from tests.integration.harness import (
-    SHARED,
     StartServer,
     World,
     as_json,
@@ -21,7 +21,7 @@ from tests.integration.harness import (
     violated_fields,
 )
 
-FIXTURES = sorted((SHARED / "fixtures" / "tracking-plans").glob("*.json"))
+FIXTURES = tracking_plan_files()
 DRAFT_04 = "http://json-schema.org/draft-04/schema#"
 
 

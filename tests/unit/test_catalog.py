@@ -18,8 +18,8 @@ from configapi.catalog import (
     parse_catalog,
     starter_catalog,
 )
+from tests.data import CATALOG_DUMPS
 
-SHARED_CATALOG = Path(__file__).resolve().parents[3] / "shared" / "catalog"
 SETTING_TYPES = {
     "STRING",
     "BOOLEAN",
@@ -37,8 +37,8 @@ SETTING_TYPES = {
 @pytest.fixture(scope="module")
 def real() -> Catalog:
     """The two real dumps of 2019, loaded without the starter catalog."""
-    sources = load_catalog_file(SHARED_CATALOG / "sources.yml")
-    return sources.merge(load_catalog_file(SHARED_CATALOG / "destinations.yml"))
+    sources = load_catalog_file(CATALOG_DUMPS / "sources.yml")
+    return sources.merge(load_catalog_file(CATALOG_DUMPS / "destinations.yml"))
 
 
 @pytest.fixture
@@ -182,7 +182,7 @@ def test_empty_regexp_validators_stay_present(real: Catalog) -> None:
 def test_real_dump_as_json_reads_the_same(real: Catalog, tmp_path: Path) -> None:
     import yaml
 
-    text = (SHARED_CATALOG / "destinations.yml").read_text(encoding="utf-8")
+    text = (CATALOG_DUMPS / "destinations.yml").read_text(encoding="utf-8")
     document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     path = tmp_path / "destinations.json"
     path.write_text(json.dumps(document), encoding="utf-8")
