@@ -34,6 +34,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch node_modules/.installed
 
+# The fast loop while changing code: style, types, and the unit and integration tests (no
+# linters that need Node or Go, no real processes, no interop); `make test` is the full run.
+check: $(STAMP)
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/mypy src
+	$(VENV)/bin/pytest -q tests/unit tests/integration
+
 # Every test, tests/interop included (OpenAPI fuzzing, Go and Node clients, grpcurl): it needs the
 # Go tools of interop-tools and the Node packages that lint's `npm ci` installs.
 test: $(STAMP) lint interop-tools standalone
