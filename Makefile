@@ -47,8 +47,8 @@ check: $(STAMP)
 test: $(STAMP) lint interop-tools standalone
 	$(VENV)/bin/pytest -q
 
-# The repository stands alone: nothing names ../shared, and the tests that read tests/data pass
-# from a copy with nothing beside it (tools/check-standalone.sh; make test runs it first).
+# The repository stands alone: nothing reaches outside the checkout, and the tests that read
+# tests/data pass from a copy with nothing beside it (tools/check-standalone.sh).
 standalone: $(STAMP)
 	bash tools/check-standalone.sh
 

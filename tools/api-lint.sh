@@ -1,75 +1,92 @@
 #!/usr/bin/env bash
 # Google's api-linter (the AIP rules: resource names, standard methods, field behaviour...) over
-# our six protos; any finding fails the run (--set-exit-status).
+# every .proto under proto/, new files included; any finding fails the run, and so does a
+# disable comment that no longer disables anything (tools/api_lint_report.py).
 #
-# Deviations we keep for wire compatibility are disabled on the element itself with
+# Deviations we keep for wire compatibility are disabled on the element itself:
 #   // (-- api-linter: <rule>=disabled
 #   //     aip.dev/not-precedent: <reason>. --)
 # and every one is listed in docs/lint-exceptions.md (tests/unit/test_contract.py keeps the two
-# in step).
+# in step). That is the whole procedure for a new exception.
 #
-# The linter is built from the Go module proxy at a pinned version into .tools/bin (gitignored)
-# and reused while the cached binary reports that version.
+# The linter: api-linter v2.3.1 (Apache-2.0), built from its source tarball. The Go module proxy
+# of our build machines refuses github.com/googleapis/api-linter, and v1.x cannot lint these
+# protos, so the source comes as a file: ../shared/tools/api-linter-v2.3.1.tar.gz beside the
+# checkout (override with API_LINTER_TARBALL). It is the ONE thing the project may take from
+# ../shared, and it is optional: without the tarball (or without Go, or when its dependencies
+# cannot be fetched) this prints that it could not run and exits 0, so a lone clone still passes
+# `make lint`; buf lint and tests/unit/test_contract.py still check the AIP rules we rely on.
+# API_LINT_REQUIRED=1 turns "could not run" into a failure.
 #
-# When the pinned module cannot be fetched (the Go module proxy of some build machines refuses
-# github.com/googleapis/api-linter), the run is reported as SKIPPED and exits 0, so that
-# `make lint` still runs buf lint and the contract tests, which cover the AIP rules this project
-# depends on. Set API_LINT_REQUIRED=1 to make that case fail instead.
+# The tarball is pinned by its SHA-256; it is unpacked into .tools/ (gitignored) and built with
+# `go build` (dependencies from the Go module proxy, versions from its go.sum). It has no .git,
+# so the version is checked from the built binary's --version, not from VCS build info.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Pinned: the newest v1 release we know of (api-linter v1.70.0, July 2025). Bump deliberately:
-# a new linter version can add rules, i.e. new findings.
-API_LINTER_MODULE=github.com/googleapis/api-linter
-API_LINTER_VERSION=v1.70.0
-
-TOOLS_BIN="$PWD/.tools/bin"
-LINTER="$TOOLS_BIN/api-linter"
+API_LINTER_VERSION=2.3.1
+API_LINTER_SHA256=8d145f992bbe240530fe430bd9559d036697ae9af118721b904b2a8928d5ea3b
+TARBALL="${API_LINTER_TARBALL:-../shared/tools/api-linter-v$API_LINTER_VERSION.tar.gz}"
+TOOLS="$PWD/.tools"
+SOURCE="$TOOLS/api-linter-$API_LINTER_VERSION"
+LINTER="$TOOLS/bin/api-linter-$API_LINTER_VERSION"
 PY=.venv/bin/python
 
-# The version the cached binary was built from, read from its embedded build info.
-cached_version() {
-  [[ -x $LINTER ]] || return 0
-  go version -m "$LINTER" 2>/dev/null | awk -v mod="$API_LINTER_MODULE" '$1 == "mod" && $2 == mod { print $3 }'
-}
-
-skip_or_fail() {
-  echo "api-lint: SKIPPED: $1" >&2
-  echo "api-lint: AIP rules are still checked by tests/unit/test_contract.py; buf lint runs too." >&2
+could_not_run() {
+  echo "api-lint: could not run api-linter v$API_LINTER_VERSION: $1" >&2
+  echo "api-lint: buf lint and tests/unit/test_contract.py still check the AIP rules we rely on." >&2
   if [[ ${API_LINT_REQUIRED:-0} == 1 ]]; then
     exit 1
   fi
   exit 0
 }
 
-install_linter() {
-  if ! command -v go >/dev/null; then
-    skip_or_fail "no Go toolchain to build api-linter $API_LINTER_VERSION"
-  fi
-  mkdir -p "$TOOLS_BIN"
-  local log
-  log="$(mktemp)"
-  if ! GOBIN="$TOOLS_BIN" go install "$API_LINTER_MODULE/cmd/api-linter@$API_LINTER_VERSION" 2>"$log"; then
-    cat "$log" >&2
-    rm -f "$log"
-    skip_or_fail "could not build $API_LINTER_MODULE@$API_LINTER_VERSION from the Go module proxy"
-  fi
-  rm -f "$log"
+built() {
+  [[ -x $LINTER ]] && [[ "$("$LINTER" --version 2>/dev/null)" == "api-linter $API_LINTER_VERSION" ]]
 }
 
-if [[ "$(cached_version)" != "$API_LINTER_VERSION" ]]; then
-  install_linter
-fi
+build_linter() {
+  [[ -f $TARBALL ]] || could_not_run "no source tarball at $TARBALL"
+  command -v go >/dev/null || could_not_run "no Go toolchain to build it"
+  local sum
+  sum="$(sha256sum "$TARBALL" | cut -d' ' -f1)"
+  [[ $sum == "$API_LINTER_SHA256" ]] || could_not_run "$TARBALL has SHA-256 $sum, not the pinned one"
+  rm -rf "$SOURCE"
+  mkdir -p "$TOOLS/bin"
+  tar -xzf "$TARBALL" -C "$TOOLS"
+  local log
+  log="$(mktemp)"
+  if ! (cd "$SOURCE" && go build -buildvcs=false -trimpath -o "$LINTER" ./cmd/api-linter) 2>"$log"; then
+    cat "$log" >&2
+    rm -f "$log"
+    could_not_run "go build failed (are the Go module proxy and its checksums reachable?)"
+  fi
+  rm -f "$log"
+  built || could_not_run "the binary built from $TARBALL does not report version $API_LINTER_VERSION"
+}
+
+built || build_linter
 
 if [[ ! -x $PY ]]; then
   echo "api-lint: $PY missing; run 'make install'" >&2
   exit 2
 fi
-# google/api/*.proto from googleapis-common-protos; google/protobuf/*.proto from grpc_tools.
+# google/api/*.proto from googleapis-common-protos (site-packages); google/protobuf/*.proto from
+# grpc_tools: the same includes as tools/gen-python.sh.
 site="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 wkt="$("$PY" -c 'import pathlib, grpc_tools; print(pathlib.Path(grpc_tools.__file__).parent / "_proto")')"
 
 # Names relative to -I proto, the way the files import each other.
 mapfile -t protos < <(cd proto && find . -name '*.proto' | sed 's|^\./||' | LC_ALL=C sort)
 
-"$LINTER" --set-exit-status -I proto -I "$site" -I "$wkt" "${protos[@]}"
+reports="$(mktemp -d)"
+trap 'rm -rf "$reports"' EXIT
+lint() {
+  "$LINTER" --output-format json -I proto -I "$site" -I "$wkt" "$@" "${protos[@]}"
+}
+lint >"$reports/findings.json"
+lint --ignore-comment-disables >"$reports/all.json"
+if ! "$PY" tools/api_lint_report.py "$reports/findings.json" "$reports/all.json"; then
+  exit 1
+fi
+echo "api-lint: api-linter v$API_LINTER_VERSION: ${#protos[@]} files, no findings, no stale disables"

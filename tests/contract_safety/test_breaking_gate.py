@@ -102,6 +102,10 @@ BREAKING_PROTO_EDITS = {
         Edit(
             "access_tokens.proto",
             "rpc DeleteAccessToken(DeleteAccessTokenRequest) returns (google.protobuf.Empty) {\n"
+            "    // (-- api-linter: core::0127::http-template-syntax=disabled\n"
+            "    //     aip.dev/not-precedent: the hyphenated path is the original API's;"
+            " google.api.http allows\n"
+            "    //     hyphens, the linter's grammar does not. --)\n"
             '    option (google.api.http) = {delete: "/v1beta/{name=access-tokens/*}"};\n'
             '    option (google.api.method_signature) = "name";\n'
             "  }\n",
