@@ -3,18 +3,24 @@ restore` (DESIGN, README "Operating it").
 
 Every flag can also be set as a CONFIGAPI_* environment variable (`--grpc-address` →
 CONFIGAPI_GRPC_ADDRESS); a flag given on the command line wins.
+
+Exit status: 0 done, 1 a request the API refused (a duplicate workspace, ...), 2 an operator
+mistake (a bad flag or variable, an address in use, a file that is not what it should be): one
+line on stderr, no traceback, nothing created (DESIGN rule 7).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from configapi import admin, event_loop
 from configapi.app import ConfigApiServer, ProxyGateway
@@ -23,7 +29,15 @@ from configapi.catalog import CatalogFileError
 from configapi.errors import ApiError
 from configapi.event_loop import EVENT_LOOPS
 from configapi.observability.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
-from configapi.settings import DEFAULT_GRPC_ADDRESS, DEFAULT_HTTP_ADDRESS, Settings
+from configapi.preflight import Cleanup, check_database, check_listen_address
+from configapi.settings import (
+    DEFAULT_GRPC_ADDRESS,
+    DEFAULT_HTTP_ADDRESS,
+    NUMBER_OPTIONS,
+    SettingError,
+    Settings,
+    split_address,
+)
 from configapi.storage import backup
 from configapi.storage.backup import BackupError
 from configapi.storage.sqlite_repository import SqliteRepository
@@ -32,12 +46,37 @@ from configapi.tls import TlsFiles
 DEMO_WORKSPACE = "demo"
 
 
+# Options with a fixed set of values whose default may come from a variable: argparse checks
+# the flag's value, `_resolve_choices` the variable's.
+CHOICE_OPTIONS = {"log-level": LOG_LEVELS, "log-format": LOG_FORMATS, "event-loop": EVENT_LOOPS}
+
+
 def _env(name: str, default: str) -> str:
-    return os.environ.get("CONFIGAPI_" + name.upper().replace("-", "_"), default)
+    return os.environ.get(_variable(name), default)
+
+
+def _variable(name: str) -> str:
+    return "CONFIGAPI_" + name.upper().replace("-", "_")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a usage mistake as one line (`configapi serve: argument ...`), status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def _number_flags(parser: argparse.ArgumentParser, *names: str) -> None:
+    """Flags from `NUMBER_OPTIONS`, read as text: `_resolve_numbers` checks them and their
+    variables against the table."""
+    for name in names:
+        option = NUMBER_OPTIONS[name]
+        help_text = f"{option.meaning}; {option.rule().removeprefix('must be ')}"
+        parser.add_argument(option.flag, metavar="N", help=help_text)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="configapi", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="configapi", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve gRPC and REST")
     _database_flag(serve)
@@ -47,24 +86,13 @@ def _parser() -> argparse.ArgumentParser:
         default=_env("http-address", DEFAULT_HTTP_ADDRESS),
         help='REST listener; "" for none',
     )
-    serve.add_argument(
-        "--rate-limit",
-        type=int,
-        default=int(_env("rate-limit", "200")),
-        help="requests per minute per token; 0 turns it off",
-    )
+    _number_flags(serve, "rate-limit", "token-cache-seconds", "max-body-bytes")
     serve.add_argument(
         "--catalog",
         type=Path,
         action="append",
         default=[Path(p) for p in _env("catalog", "").split(os.pathsep) if p],
         help="catalog dump file (YAML or JSON); repeatable",
-    )
-    serve.add_argument(
-        "--token-cache-seconds", type=float, default=float(_env("token-cache-seconds", "2"))
-    )
-    serve.add_argument(
-        "--max-body-bytes", type=int, default=int(_env("max-body-bytes", str(4 * 1024 * 1024)))
     )
     serve.add_argument(
         "--demo",
@@ -75,9 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     gateway = commands.add_parser("gateway", help="serve REST in front of an upstream gRPC server")
     gateway.add_argument("--upstream", required=True, help="HOST:PORT of the gRPC server")
     gateway.add_argument("--http-address", default=_env("http-address", DEFAULT_HTTP_ADDRESS))
-    gateway.add_argument(
-        "--max-body-bytes", type=int, default=int(_env("max-body-bytes", str(4 * 1024 * 1024)))
-    )
+    _number_flags(gateway, "max-body-bytes")
     _operability_flags(gateway)
     gateway.add_argument(
         "--upstream-ca",
@@ -126,7 +152,7 @@ def _operability_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls-key", type=Path, default=_path_env("tls-key"), help="PEM key")
 
 
-def _backup_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _backup_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     copy = commands.add_parser("backup", help="copy a database, even while a server runs")
     _database_flag(copy)
     copy.add_argument("--to", type=Path, required=True, help="the new backup file")
@@ -170,11 +196,73 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+def _resolve_numbers(args: argparse.Namespace) -> None:
+    """Each numeric option of the command: its flag, else its variable, else its default,
+    checked against its range in `NUMBER_OPTIONS`."""
+    for option in NUMBER_OPTIONS.values():
+        if not hasattr(args, option.attribute):
+            continue  # not an option of this command: its variable is not read
+        given = getattr(args, option.attribute)
+        if given is not None:
+            value = option.parse(given, option.flag)
+        elif option.variable in os.environ:
+            value = option.parse(os.environ[option.variable], option.variable)
+        else:
+            value = int(option.default) if option.integer else option.default
+        setattr(args, option.attribute, value)
+
+
+def _resolve_choices(args: argparse.Namespace) -> None:
+    """A value outside its choices can only have come from the variable (argparse checks flags)."""
+    for name, choices in CHOICE_OPTIONS.items():
+        value = getattr(args, name.replace("-", "_"), None)
+        if value is not None and value not in choices:
+            allowed = ", ".join(choices)
+            raise SettingError(f"{_variable(name)}: must be one of {allowed}, not {value!r}")
+
+
+def _check_serve(args: argparse.Namespace) -> None:
+    """Everything `serve` can check before it creates anything."""
+    check_listen_address("--grpc-address", args.grpc_address)
+    for flag in ("--http-address", "--metrics-address"):
+        address = getattr(args, flag[2:].replace("-", "_"))
+        if address:
+            check_listen_address(flag, address)
+    check_database(args.database)
+    TlsFiles.from_options(args.tls_cert, args.tls_key)
+
+
+def _check_gateway(args: argparse.Namespace) -> None:
+    """What `gateway` can check before it starts (the upstream may come up later)."""
+    try:
+        split_address(args.upstream)
+    except ValueError as error:
+        raise SettingError(f"--upstream: {error}") from None
+    check_listen_address("--http-address", args.http_address)
+    if args.metrics_address:
+        check_listen_address("--metrics-address", args.metrics_address)
+    TlsFiles.from_options(args.tls_cert, args.tls_key)
+
+
+async def _start(server: ConfigApiServer) -> None:
+    """Start `server`; if that fails, stop what started and remove the files it created."""
+    cleanup = Cleanup(server.settings.database)
+    try:
+        await server.start()
+    except BaseException:
+        # a partial start: close what opened, quietly, so that the start's error is the one
+        # line the operator sees (and no grpc server outlives the loop)
+        with contextlib.suppress(Exception):
+            await server.stop(grace=0)
+        cleanup.undo()
+        raise
+
+
 async def _serve(args: argparse.Namespace) -> None:
     stop = _stop_on_signals()  # before anything is printed: a reader may signal at once
     fresh = not args.database.exists()
     server = ConfigApiServer(_settings(args))
-    await server.start()
+    await _start(server)
     print(f"serving gRPC on {args.grpc_address.rpartition(':')[0]}:{server.grpc_port}", flush=True)
     scheme = "https" if server.tls else "http"
     if server.http_port:
@@ -262,6 +350,7 @@ async def _print_demo(server: ConfigApiServer) -> None:
 
 
 async def _with_repository(args: argparse.Namespace) -> str:
+    check_database(args.database)
     repository = SqliteRepository(args.database)
     await repository.open()
     try:
@@ -275,25 +364,37 @@ async def _with_repository(args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; exit code 0 on success, 1 on a refused request, 2 on bad usage."""
+    """Run one command; exit code 0 on success, 1 on a refused request, 2 on an operator
+    mistake (bad usage, a bad setting, a file or an address that cannot be used)."""
     args = _parser().parse_args(argv)
     try:
+        _resolve_numbers(args)
+        _resolve_choices(args)
         configure_logging(
             getattr(args, "log_level", None) or _env("log-level", "info"),
             getattr(args, "log_format", None) or _env("log-format", "json"),
         )
-        if args.command == "serve":
-            event_loop.run(_serve(args), args.event_loop)
-        elif args.command == "gateway":
-            event_loop.run(_gateway(args), args.event_loop)
-        elif args.command in ("backup", "restore"):
-            print(_backup_or_restore(args))
-        else:
-            print(asyncio.run(_with_repository(args)))
-    except (ApiError, CatalogFileError, BackupError, ValueError, OSError) as error:
+        _run(args)
+    except (SettingError, CatalogFileError) as error:
+        print(f"configapi: {error}", file=sys.stderr)
+        return 2
+    except (ApiError, BackupError, ValueError, OSError, RuntimeError) as error:
         print(f"configapi: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _run(args: argparse.Namespace) -> None:
+    if args.command == "serve":
+        _check_serve(args)
+        event_loop.run(_serve(args), args.event_loop)
+    elif args.command == "gateway":
+        _check_gateway(args)
+        event_loop.run(_gateway(args), args.event_loop)
+    elif args.command in ("backup", "restore"):
+        print(_backup_or_restore(args))
+    else:
+        print(asyncio.run(_with_repository(args)))
 
 
 if __name__ == "__main__":

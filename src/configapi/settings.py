@@ -1,12 +1,23 @@
-"""One frozen settings object, from command-line flags and CONFIGAPI_* environment variables."""
+"""One frozen settings object, from command-line flags and CONFIGAPI_* environment variables.
+
+Operator input is checked here, table-driven, before anything is built (DESIGN rule 7): each
+numeric option is a row of `NUMBER_OPTIONS` with its allowed range, and a mistake raises
+`SettingError`, one line that names the flag or variable, the range and the value given.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_GRPC_ADDRESS = "127.0.0.1:50051"
 DEFAULT_HTTP_ADDRESS = "127.0.0.1:8080"
+MAX_PORT = 65535
+
+
+class SettingError(ValueError):
+    """An operator mistake in a flag, a variable or a file they name: one line, exit status 2."""
 
 
 @dataclass(frozen=True)
@@ -32,9 +43,80 @@ class Settings:
     log_level: str = "info"  # request lines are info (server faults error)
 
 
+@dataclass(frozen=True)
+class NumberOption:
+    """A numeric flag (`--name`) and its variable (`CONFIGAPI_NAME`), with its allowed range."""
+
+    name: str  # the flag without its dashes, e.g. "rate-limit"
+    integer: bool
+    minimum: float
+    maximum: float
+    default: float
+    meaning: str  # what the number is, for --help and for error messages
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name
+
+    @property
+    def variable(self) -> str:
+        return "CONFIGAPI_" + self.name.upper().replace("-", "_")
+
+    @property
+    def attribute(self) -> str:
+        return self.name.replace("-", "_")
+
+    def rule(self) -> str:
+        """The allowed values, as the error message states them."""
+        kind = "an integer" if self.integer else "a number"
+        low, high = (_plain(self.minimum), _plain(self.maximum))
+        return f"must be {kind} from {low} to {high} ({self.meaning})"
+
+    def parse(self, text: str, source: str) -> int | float:
+        """`text` as this option's number; `source` (a flag or a variable) names it in errors."""
+        value = _number(text.strip(), self.integer)
+        if value is None or not self.minimum <= value <= self.maximum:
+            raise SettingError(f"{source}: {self.rule()}, not {text!r}")
+        return value
+
+
+MIB = 1024 * 1024
+
+# Every numeric option of every command; a new one is a row here (cli.py adds the flag).
+NUMBER_OPTIONS = {
+    option.name: option
+    for option in (
+        NumberOption(
+            "rate-limit", True, 0, 1_000_000, 200, "requests per minute per token; 0 turns it off"
+        ),
+        NumberOption(
+            "token-cache-seconds", False, 0, 3600, 2.0, "how long a token check is reused"
+        ),
+        # below 1 KiB no ordinary request fits; above 1 GiB one request could exhaust memory
+        NumberOption("max-body-bytes", True, 1024, 1024 * MIB, 4 * MIB, "largest request body"),
+    )
+}
+
+_INTEGER = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def _number(text: str, integer: bool) -> int | float | None:
+    """A plain decimal number (no `nan`, `inf` or `_` separators), or None."""
+    if _INTEGER.fullmatch(text):
+        return int(text)
+    if not integer and _DECIMAL.fullmatch(text):
+        return float(text)
+    return None
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
+
+
 def split_address(address: str) -> tuple[str, int]:
-    """`host:port` (or `[v6]:port`) → (host, port)."""
+    """`host:port` (or `[v6]:port`) → (host, port); the port is 0 (any free one) to 65535."""
     host, _, port = address.rpartition(":")
-    if not host or not port.isdigit():
-        raise ValueError(f'"{address}" is not HOST:PORT')
+    if not host or not (port.isascii() and port.isdigit()) or int(port) > MAX_PORT:
+        raise ValueError(f'"{address}" is not HOST:PORT (a port from 0 to {MAX_PORT})')
     return host.strip("[]"), int(port)

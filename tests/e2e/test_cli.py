@@ -73,8 +73,8 @@ def test_database_comes_from_the_environment(database: Path) -> None:
 def test_an_unknown_event_loop_is_refused_with_a_message(database: Path) -> None:
     env = {**os.environ, "CONFIGAPI_EVENT_LOOP": "trio"}
     result = run_cli("serve", "--database", str(database), "--grpc-address", "127.0.0.1:0", env=env)
-    assert result.returncode == 1
-    assert 'event loop "trio" is not one of asyncio, uvloop' in result.stderr
+    assert result.returncode == 2  # an operator mistake (DESIGN rule 7)
+    assert "CONFIGAPI_EVENT_LOOP: must be one of asyncio, uvloop, not 'trio'" in result.stderr
 
 
 def test_serve_demo_prints_a_working_token_and_curl_line(

@@ -30,19 +30,27 @@ class Certificate:
         return ssl.create_default_context(cafile=str(self.cert))
 
 
-def self_signed_certificate(directory: Path) -> Certificate:
-    """Make a certificate as an operator would for a test install (README "TLS")."""
+def self_signed_certificate(
+    directory: Path,
+    *,
+    valid_from: datetime.datetime | None = None,
+    valid_until: datetime.datetime | None = None,
+) -> Certificate:
+    """Make a certificate as an operator would for a test install (README "TLS"); valid from an
+    hour ago for a day unless told otherwise."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.datetime.now(datetime.UTC)
+    valid_from = valid_from or now - datetime.timedelta(hours=1)
+    valid_until = valid_until or now + datetime.timedelta(days=1)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
+        .not_valid_before(valid_from)
+        .not_valid_after(valid_until)
         .add_extension(
             x509.SubjectAlternativeName(
                 [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]

@@ -29,6 +29,10 @@ STARTER_RESOURCE = "starter.json"
 
 _SECTIONS = ("sources", "destinations")
 
+# Deepest nesting of lists and mappings a catalog file may have. The real dumps nest 10 levels
+# (settings within settings); far deeper documents only exhaust the parser's recursion.
+MAX_NESTING = 64
+
 Entry = TypeVar("Entry", catalog_pb2.CatalogSource, catalog_pb2.CatalogDestination)
 
 # PyYAML's C parser is ~7x faster on the 580 KB real dump; the pure-Python one reads the same.
@@ -77,13 +81,39 @@ def parse_catalog(text: str, origin: str, is_json: bool = False) -> Catalog:
 
 
 def _parse_document(text: str, origin: str, is_json: bool) -> object:
+    kind = "JSON" if is_json else "YAML"
     try:
         if is_json:
-            return json.loads(text)
-        return yaml.load(text, Loader=_YamlLoader)  # a safe loader, C or Python
+            document: object = json.loads(text)
+        else:
+            document = yaml.load(text, Loader=_YamlLoader)  # a safe loader, C or Python
     except (ValueError, yaml.YAMLError) as error:
-        kind = "JSON" if is_json else "YAML"
-        raise CatalogFileError(f"{origin}: not a valid {kind} document: {error}") from None
+        detail = " ".join(str(error).split())  # one line: YAML errors span several
+        raise CatalogFileError(f"{origin}: not a valid {kind} document: {detail}") from None
+    except RecursionError:  # the parsers recurse once per level of nesting
+        raise CatalogFileError(_too_deep(origin)) from None
+    if _nesting(document) > MAX_NESTING:  # what the entry readers would recurse through
+        raise CatalogFileError(_too_deep(origin))
+    return document
+
+
+def _too_deep(origin: str) -> str:
+    return f"{origin}: lists and mappings nest deeper than {MAX_NESTING} levels"
+
+
+def _nesting(document: object) -> int:
+    """How deeply lists and mappings nest in a parsed document, walked without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if not isinstance(value, (dict, list)):
+            continue
+        deepest = max(deepest, depth)
+        if depth <= MAX_NESTING:
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _read_section(
