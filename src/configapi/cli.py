@@ -38,6 +38,9 @@ from configapi.settings import (
     Settings,
     split_address,
 )
+from configapi.settings import (
+    plain_number as _plain,
+)
 from configapi.storage import backup
 from configapi.storage.backup import BackupError
 from configapi.storage.sqlite_repository import SqliteRepository
@@ -71,7 +74,8 @@ def _number_flags(parser: argparse.ArgumentParser, *names: str) -> None:
     variables against the table."""
     for name in names:
         option = NUMBER_OPTIONS[name]
-        help_text = f"{option.meaning}; {option.rule().removeprefix('must be ')}"
+        allowed, default = option.allowed(), _plain(option.default)
+        help_text = f"{option.meaning}: {allowed}; default {default} ({option.variable})"
         parser.add_argument(option.flag, metavar="N", help=help_text)
 
 

@@ -66,11 +66,14 @@ class NumberOption:
     def attribute(self) -> str:
         return self.name.replace("-", "_")
 
-    def rule(self) -> str:
-        """The allowed values, as the error message states them."""
+    def allowed(self) -> str:
+        """The allowed values: `an integer from 0 to 1000000`."""
         kind = "an integer" if self.integer else "a number"
-        low, high = (_plain(self.minimum), _plain(self.maximum))
-        return f"must be {kind} from {low} to {high} ({self.meaning})"
+        return f"{kind} from {plain_number(self.minimum)} to {plain_number(self.maximum)}"
+
+    def rule(self) -> str:
+        """The allowed values and what they mean, as the error message states them."""
+        return f"must be {self.allowed()} ({self.meaning})"
 
     def parse(self, text: str, source: str) -> int | float:
         """`text` as this option's number; `source` (a flag or a variable) names it in errors."""
@@ -110,7 +113,8 @@ def _number(text: str, integer: bool) -> int | float | None:
     return None
 
 
-def _plain(number: float) -> str:
+def plain_number(number: float) -> str:
+    """`200`, `2.5`: a number as an operator writes it."""
     return str(int(number)) if number == int(number) else str(number)
 
 
