@@ -36,10 +36,8 @@ from configapi.settings import (
     NUMBER_OPTIONS,
     SettingError,
     Settings,
+    plain_number,
     split_address,
-)
-from configapi.settings import (
-    plain_number as _plain,
 )
 from configapi.storage import backup
 from configapi.storage.backup import BackupError
@@ -74,7 +72,7 @@ def _number_flags(parser: argparse.ArgumentParser, *names: str) -> None:
     variables against the table."""
     for name in names:
         option = NUMBER_OPTIONS[name]
-        allowed, default = option.allowed(), _plain(option.default)
+        allowed, default = option.allowed(), plain_number(option.default)
         help_text = f"{option.meaning}: {allowed}; default {default} ({option.variable})"
         parser.add_argument(option.flag, metavar="N", help=help_text)
 
