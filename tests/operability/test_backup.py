@@ -14,7 +14,8 @@ import pytest
 from segment.config.v1beta import sources_pb2, sources_pb2_grpc
 
 from configapi.storage.backup import BackupError, backup, restore
-from configapi.storage.schema import MIGRATIONS, migrate
+from configapi.storage.schema import MIGRATIONS
+from configapi.storage.sqlite import Database
 from tests.operability.conftest import Serve, Served
 
 WRITES_BEFORE_BACKUP = 20
@@ -182,7 +183,12 @@ def test_backup_of_a_missing_database_says_so(tmp_path: Path) -> None:
 
 
 def make_database(path: Path) -> Path:
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        conn.execute("PRAGMA journal_mode = WAL")
-        migrate(conn)
+    """A new, empty database of ours, made as the server makes it."""
+
+    async def create() -> None:
+        database = Database(path)
+        await database.open()
+        await database.close()
+
+    asyncio.run(create())
     return path
