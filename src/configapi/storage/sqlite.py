@@ -39,8 +39,17 @@ from configapi.storage.schema import MIGRATIONS, migrate, user_version
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-# Errors that mean "storage is not usable right now" rather than "this request is wrong".
-_UNAVAILABLE_HINTS = ("locked", "disk", "full", "readonly", "unable to open", "i/o")
+# Errors that mean "storage is not usable right now" rather than "this request is wrong"
+# ("locking protocol": a reader that could not begin while another process held the WAL locks).
+_UNAVAILABLE_HINTS = (
+    "locked",
+    "locking protocol",
+    "disk",
+    "full",
+    "readonly",
+    "unable to open",
+    "i/o",
+)
 _BUSY_TIMEOUT_MS = 5000  # off the loop now: a wait costs the waiting call only
 READERS = 2
 
