@@ -26,6 +26,7 @@ from configapi.observability.logs import LOG_FORMATS, LOG_LEVELS, configure_logg
 from configapi.settings import DEFAULT_GRPC_ADDRESS, DEFAULT_HTTP_ADDRESS, Settings
 from configapi.storage import backup
 from configapi.storage.backup import BackupError
+from configapi.storage.schema import SchemaVersionError
 from configapi.storage.sqlite_repository import SqliteRepository
 from configapi.tls import TlsFiles
 
@@ -275,7 +276,8 @@ async def _with_repository(args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; exit code 0 on success, 1 on a refused request, 2 on bad usage."""
+    """Run one command; exit code 0 on success, 1 on a refused request, 2 on bad usage (a
+    backup or restore refused, a database newer than this version)."""
     args = _parser().parse_args(argv)
     try:
         configure_logging(
@@ -290,7 +292,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(_backup_or_restore(args))
         else:
             print(asyncio.run(_with_repository(args)))
-    except (ApiError, CatalogFileError, BackupError, ValueError, OSError) as error:
+    except (BackupError, SchemaVersionError) as error:  # the operator's mistake: one line
+        print(f"configapi: {error}", file=sys.stderr)
+        return 2
+    except (ApiError, CatalogFileError, ValueError, OSError) as error:
         print(f"configapi: {error}", file=sys.stderr)
         return 1
     return 0
