@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import socket
 import statistics
+import subprocess
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +26,14 @@ from segment.config.v1beta import catalog_pb2, sources_pb2
 
 from tests.integration.harness import create_source_request, source_name
 from tests.operability.support import sample, samples
-from tests.reliability.process import seed, start_server, stop
+from tests.reliability.process import (
+    CLI,
+    START_TIMEOUT,
+    clean_env,
+    seed,
+    start_server,
+    stop,
+)
 
 BLOCKED_READS = 4  # more than the server's two readers: some wait in line too
 SAMPLES = 15
@@ -103,3 +112,23 @@ async def test_a_blocked_reader_does_not_stall_calls_that_need_no_read(tmp_path:
     finally:
         stop(server)
     assert "Traceback" not in server.output
+
+
+def test_a_server_that_cannot_start_still_exits(tmp_path: Path) -> None:
+    """Storage is opened first; a failure after it (here: the gRPC port is taken) must close it,
+    or its aiosqlite threads keep the failed process alive for good."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        addresses = ("--grpc-address", f"127.0.0.1:{port}", "--http-address", "127.0.0.1:0")
+        result = subprocess.run(
+            [*CLI, "serve", "--database", str(tmp_path / "c.db"), *addresses],
+            capture_output=True,
+            text=True,
+            timeout=START_TIMEOUT,
+            env=clean_env(),
+            check=False,
+        )
+    assert result.returncode != 0
+    assert "serving gRPC" not in result.stdout
