@@ -7,8 +7,9 @@ The previous driver (commit 4736492: reads inline on the event loop, writes on a
 own) is loaded from git into a private package, so both run in the same interpreter, on the
 same disk, interleaved run by run. Each run times, through the repository protocol the services
 call, GETS point reads of one source and CREATES durable inserts of new sources, first one
-caller at a time (latency per call) then 16 callers at once (loop time per call). Prints the
-median of the runs. The repository's own disk is used: a durable write must reach a disk.
+caller at a time (latency per call) then 16 callers at once (loop time per call). Both
+repositories stay open throughout; prints the median of the runs. The repository's own disk is
+used: a durable write must reach a disk.
 """
 
 from __future__ import annotations
@@ -68,54 +69,60 @@ async def per_call(calls: int, concurrency: int, call: Callable[[int], Awaitable
     return (time.perf_counter() - started) / calls * 1e6
 
 
-async def one_run(
-    repository_class: type[Any], path: Path, run: int, gets: int, creates: int
-) -> dict[str, float]:
+async def seeded(repository_class: type[Any], path: Path) -> Any:
+    """An open repository holding workspace `bench` and its source `web`."""
     repository = repository_class(path)
     await repository.open()
-    try:
-        if run == 0:
-            workspace = workspaces_pb2.Workspace(name="workspaces/bench", display_name="Bench")
-            await repository.workspaces.insert("workspaces/bench", "", workspace)
-            source = sources_pb2.Source(name="workspaces/bench/sources/web", display_name="Web")
-            await repository.sources.insert(source.name, "workspaces/bench", source)
-        sources = repository.sources
+    workspace = workspaces_pb2.Workspace(name="workspaces/bench", display_name="Bench")
+    await repository.workspaces.insert("workspaces/bench", "", workspace)
+    source = sources_pb2.Source(name="workspaces/bench/sources/web", display_name="Web")
+    await repository.sources.insert(source.name, "workspaces/bench", source)
+    return repository
 
-        async def get(_: int) -> object:
-            return await sources.get("workspaces/bench/sources/web")
 
-        def create(tag: str) -> Callable[[int], Awaitable[object]]:
-            async def insert(number: int) -> None:
-                name = f"workspaces/bench/sources/r{run}-{tag}-{number}"
-                message = sources_pb2.Source(name=name, display_name="x" * 40)
-                await sources.insert(name, "workspaces/bench", message, parent_type="Workspace")
+async def one_run(repository: Any, run: int, gets: int, creates: int) -> dict[str, float]:
+    sources = repository.sources
 
-            return insert
+    async def get(_: int) -> object:
+        return await sources.get("workspaces/bench/sources/web")
 
-        await per_call(200, 1, get)  # warm-up
-        return {
-            "GetSource, 1 caller": await per_call(gets, 1, get),
-            f"GetSource, {CONCURRENCY} callers": await per_call(gets, CONCURRENCY, get),
-            "CreateSource, 1 caller": await per_call(creates, 1, create("one")),
-            f"CreateSource, {CONCURRENCY} callers": await per_call(
-                creates, CONCURRENCY, create("many")
-            ),
-        }
-    finally:
-        await repository.close()
+    def create(tag: str) -> Callable[[int], Awaitable[object]]:
+        async def insert(number: int) -> None:
+            name = f"workspaces/bench/sources/r{run}-{tag}-{number}"
+            message = sources_pb2.Source(name=name, display_name="x" * 40)
+            await sources.insert(name, "workspaces/bench", message, parent_type="Workspace")
+
+        return insert
+
+    await per_call(200, 1, get)  # warm-up
+    return {
+        "GetSource, 1 caller": await per_call(gets, 1, get),
+        f"GetSource, {CONCURRENCY} callers": await per_call(gets, CONCURRENCY, get),
+        "CreateSource, 1 caller": await per_call(creates, 1, create("one")),
+        f"CreateSource, {CONCURRENCY} callers": await per_call(
+            creates, CONCURRENCY, create("many")
+        ),
+    }
 
 
 async def main(runs: int, gets: int, creates: int) -> None:
     with tempfile.TemporaryDirectory(dir=ROOT) as scratch:
-        drivers = {
+        classes = {
             f"previous ({PREVIOUS})": previous_repository(Path(scratch)),
             "aiosqlite": SqliteRepository,
         }
+        drivers = {
+            name: await seeded(repository_class, Path(scratch) / f"{name.split()[0]}.db")
+            for name, repository_class in classes.items()
+        }
         results: dict[str, list[dict[str, float]]] = {name: [] for name in drivers}
-        for run in range(runs):
-            for name, repository_class in drivers.items():
-                path = Path(scratch) / f"{name.split()[0]}.db"
-                results[name].append(await one_run(repository_class, path, run, gets, creates))
+        try:
+            for run in range(runs):  # interleaved: the machine's noise falls on both alike
+                for name, repository in drivers.items():
+                    results[name].append(await one_run(repository, run, gets, creates))
+        finally:
+            for repository in drivers.values():
+                await repository.close()
     cases = list(next(iter(results.values()))[0])
     print(f"µs per call, median of {runs} interleaved runs ({gets} gets, {creates} creates each)")
     print(f"| case | {' | '.join(drivers)} | ratio |")
