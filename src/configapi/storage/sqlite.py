@@ -117,11 +117,15 @@ class Database:
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self._path, isolation_level=None)
+        try:
+            await conn.executescript(
+                f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL;"
+                f" PRAGMA synchronous = {self._synchronous}; PRAGMA foreign_keys = ON;"
+            )
+        except BaseException:
+            await conn.close()  # its thread would outlive it otherwise
+            raise
         self._opened.append(conn)
-        await conn.executescript(
-            f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL;"
-            f" PRAGMA synchronous = {self._synchronous}; PRAGMA foreign_keys = ON;"
-        )
         return conn
 
     async def write(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
