@@ -182,11 +182,11 @@ class Database:
             try:
                 await self._check_schema(conn)
                 result = await work(Transaction(conn))
+                await conn.execute("COMMIT")  # a failed COMMIT must not leave it open either
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back itself
                     await conn.execute("ROLLBACK")
                 raise
-            await conn.execute("COMMIT")
             return result
 
     async def _check_schema(self, conn: aiosqlite.Connection) -> None:
