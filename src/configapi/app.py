@@ -80,6 +80,15 @@ class ConfigApiServer:
     async def start(self) -> None:
         """Open storage, build everything, and start listening."""
         await self.repository.open()
+        try:
+            await self._start_serving()
+        except BaseException:
+            # storage's aiosqlite threads would keep a failed process alive: close it first
+            await self.repository.close()
+            await self._buckets.close()
+            raise
+
+    async def _start_serving(self) -> None:
         await self._buckets.open()
         self.dispatcher = await self._build_dispatcher()
         services = contract.SERVICES

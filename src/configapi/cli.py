@@ -41,6 +41,7 @@ from configapi.settings import (
 )
 from configapi.storage import backup
 from configapi.storage.backup import BackupError
+from configapi.storage.schema import SchemaVersionError
 from configapi.storage.sqlite_repository import SqliteRepository
 from configapi.tls import TlsFiles
 
@@ -367,7 +368,8 @@ async def _with_repository(args: argparse.Namespace) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit code 0 on success, 1 on a refused request, 2 on an operator
-    mistake (bad usage, a bad setting, a file or an address that cannot be used)."""
+    mistake (bad usage, a bad setting, a file or an address that cannot be used, a backup or
+    restore refused, a database newer than this version)."""
     args = _parser().parse_args(argv)
     try:
         _resolve_numbers(args)
@@ -377,10 +379,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, "log_format", None) or _env("log-format", "json"),
         )
         _run(args)
-    except (SettingError, CatalogFileError) as error:
+    except (SettingError, CatalogFileError, BackupError, SchemaVersionError) as error:
         print(f"configapi: {error}", file=sys.stderr)
         return 2
-    except (ApiError, BackupError, ValueError, OSError, RuntimeError) as error:
+    except (ApiError, ValueError, OSError, RuntimeError) as error:
         print(f"configapi: {error}", file=sys.stderr)
         return 1
     return 0

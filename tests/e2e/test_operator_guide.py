@@ -214,7 +214,7 @@ def test_the_operator_walk_through(deployment: Deployment, serving: Serving) -> 
     assert in_copy == list(range(len(in_copy)))  # one instant: a prefix of the writes
     assert before <= len(in_copy) <= after + 1
     refused = run_cli("restore", "--from", str(copy), "--force", env=deployment.env)
-    assert refused.returncode == 1 and "in use" in refused.stderr
+    assert refused.returncode == 2 and "in use" in refused.stderr
 
     # the metrics count exactly the calls made
     scraped = httpx.get(serving.metrics, verify=context)

@@ -4,7 +4,10 @@ clobber a live or existing database."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -14,8 +17,18 @@ import pytest
 from segment.config.v1beta import sources_pb2, sources_pb2_grpc
 
 from configapi.storage.backup import BackupError, backup, restore
-from configapi.storage.schema import MIGRATIONS, migrate
+from configapi.storage.schema import MIGRATIONS
+from configapi.storage.sqlite import Database
+from tests.integration.harness import create_source_request
 from tests.operability.conftest import Serve, Served
+from tests.reliability.process import (
+    clean_env,
+    database_problems,
+    fingerprint,
+    seed,
+    start_server,
+    stop,
+)
 
 WRITES_BEFORE_BACKUP = 20
 MAX_WRITES = 2000  # a bound on each writer, whatever happens
@@ -182,7 +195,139 @@ def test_backup_of_a_missing_database_says_so(tmp_path: Path) -> None:
 
 
 def make_database(path: Path) -> Path:
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        conn.execute("PRAGMA journal_mode = WAL")
-        migrate(conn)
+    """A new, empty database of ours, made as the server makes it."""
+
+    async def create() -> None:
+        database = Database(path)
+        await database.open()
+        await database.close()
+
+    asyncio.run(create())
     return path
+
+
+# ---- with real processes: the operator's commands against a served (or killed) database -------
+
+CLI = (sys.executable, "-m", "configapi")
+SOURCES = 20
+
+
+def configapi(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run `configapi ARGS` as an operator does; its exit status and output."""
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, timeout=120, env=clean_env(), check=False
+    )
+
+
+def resources_in(database: Path) -> int:
+    """The resource rows a database holds as SQLite reads it (its `-wal` included)."""
+    with closing(sqlite3.connect(database)) as conn:
+        assert conn.execute("PRAGMA quick_check").fetchone() == ("ok",)
+        (count,) = conn.execute("SELECT count(*) FROM resources").fetchone()
+    return int(count)
+
+
+async def served_then_killed(database: Path) -> None:
+    """Serve `database`, create SOURCES sources, SIGKILL the server: the `-wal` holds them."""
+    token = seed(database)
+    server = start_server(database)
+    try:
+        api = server.client("grpc")
+        for number in range(SOURCES):
+            await api.call("CreateSource", create_source_request(f"s{number}"), token)
+        server.kill()
+        server.wait()
+    finally:
+        await server.close_clients()
+        stop(server)
+    assert Path(f"{database}-wal").stat().st_size > 0
+
+
+@pytest.mark.parametrize("command", ["restore", "backup"])
+async def test_a_copy_of_a_killed_servers_database_keeps_what_its_wal_holds(
+    tmp_path: Path, command: str
+) -> None:
+    """Issue 13: `restore --from k.db` copied k.db's bytes only, 1 row of its 21."""
+    database, copy = tmp_path / "k.db", tmp_path / "r.db"
+    await served_then_killed(database)
+    expected = 1 + SOURCES  # the workspace and its sources
+    if command == "restore":
+        result = configapi("restore", "--from", str(database), "--database", str(copy))
+    else:
+        result = configapi("backup", "--database", str(database), "--to", str(copy))
+    assert result.returncode == 0, result.stderr
+    assert resources_in(copy) == expected
+    assert not Path(f"{copy}-wal").exists()  # a single self-contained file
+    assert resources_in(database) == expected  # the source is left as it was
+
+
+def aliases(database: Path, kind: str) -> Path:
+    """Another name for `database` (or one of its files) of the given kind."""
+    directory = database.parent
+    if kind == "same path":
+        return database
+    if kind == "relative path":
+        return Path(os.path.relpath(database, Path.cwd()))
+    if kind == "dotted path":
+        return directory / "." / ".." / directory.name / database.name
+    if kind == "symlink":
+        link = directory / "link.db"
+        link.symlink_to(database)
+        return link
+    if kind == "hard link":
+        link = directory / "hard.db"
+        os.link(database, link)
+        return link
+    return Path(f"{database}-{kind}")  # "wal" or "shm"
+
+
+BACKUP_ALIASES = ["same path", "relative path", "dotted path", "symlink", "hard link", "wal", "shm"]
+
+
+async def test_a_backup_onto_the_live_database_is_refused_and_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    """Issue 13: `backup --to ./var/c.db --force` replaced the live file under its server."""
+    database = tmp_path / "var" / "c.db"
+    database.parent.mkdir()
+    token = seed(database)
+    server = start_server(database)
+    try:
+        api = server.client("rest")
+        for number in range(3):
+            await api.call("CreateSource", create_source_request(f"s{number}"), token)
+        before = fingerprint(database)
+        for kind in BACKUP_ALIASES:
+            target = aliases(database, kind)
+            result = configapi(
+                "backup", "--database", str(database), "--to", str(target), "--force"
+            )
+            assert result.returncode == 2, (kind, result.stderr)
+            lines = result.stderr.splitlines()
+            assert len(lines) == 1 and "choose another file" in lines[0], (kind, lines)
+            assert result.stdout == ""
+        await api.call("CreateSource", create_source_request("after"), token)  # still serving
+        listed = await api.call(
+            "ListSources", sources_pb2.ListSourcesRequest(parent="workspaces/acme"), token
+        )
+        assert len(listed.sources) == 4  # type: ignore[attr-defined]
+    finally:
+        await server.close_clients()
+        stop(server)
+    assert database_problems(database) == []
+    assert fingerprint(database) != before  # the write after the refusals landed in the file
+
+
+@pytest.mark.parametrize("kind", ["same path", "symlink", "hard link", "wal"])
+def test_a_restore_from_the_database_onto_itself_is_refused(tmp_path: Path, kind: str) -> None:
+    database = make_database(tmp_path / "c.db")
+    source = aliases(database, kind)
+    if kind == "wal":  # restore FROM the database onto its own -wal file's name
+        source, target = database, aliases(database, "wal")
+    else:
+        target = database
+    before = database.read_bytes()
+    result = configapi("restore", "--from", str(source), "--database", str(target), "--force")
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "choose another file" in result.stderr
+    assert database.read_bytes() == before

@@ -1,14 +1,22 @@
 """Online backup and restore of the SQLite database (README "Backups").
 
-`backup` copies a live database with SQLite's online backup API, in one step, inside one read
-transaction: the copy is the database as of one instant, whatever the server writes meanwhile,
-and in WAL mode the server's writers never wait for it. The copy is a single self-contained file
-(its journal mode is switched out of WAL), checked with `PRAGMA quick_check`, then moved into
-place atomically (written beside the target, fsynced, renamed, directory fsynced).
+Both directions copy through SQLite's own backup API, never the file's bytes: a database's
+latest writes may live in its `-wal` file (always so after a crash), and only SQLite reads the
+two as one. This is the command line, not the server, so the standard `sqlite3` module's backup
+API is used directly.
 
-`restore` puts a backup back as the database of a *stopped* server: it refuses while another
-connection holds the database open (a running server does), refuses to overwrite an existing
-database unless forced, removes the old `-wal`/`-shm` files and renames the copy into place.
+`backup` copies a live database in one step, inside one read transaction: the copy is the
+database as of one instant, whatever the server writes meanwhile, and in WAL mode the server's
+writers never wait for it. `restore` puts a backup back as the database of a *stopped* server:
+it refuses while another connection holds the database open (a running server does) and refuses
+to overwrite an existing database unless forced. Either way the copy is written beside its
+target as a single self-contained file (journal mode switched out of WAL), must pass
+`PRAGMA quick_check` and carry a schema this version knows, and is then moved into place
+atomically (fsynced, renamed, directory fsynced), the target's old `-wal`/`-shm` removed.
+
+A target that is the source itself or one of its `-wal`/`-shm`/`-journal` files is refused,
+whatever path names it (resolved symlinks, and the same device and inode for hard links):
+replacing a live database's file under its server loses data and corrupts the next writes.
 
 The rate-limit buckets (`<database>-ratelimit`) are not backed up: losing them only resets
 the budgets.
@@ -35,49 +43,73 @@ def backup(database: Path, target: Path, *, force: bool = False) -> int:
     """Copy the live `database` to `target`; returns the copy's schema version."""
     if not database.is_file():
         raise BackupError(f"database {database} does not exist")
+    _refuse_same_file(database, target)  # before --force is even looked at
     if target.exists() and not force:
         raise BackupError(f"{target} exists; choose a new file or pass --force")
-    temporary = _sibling(target)
-    try:
-        source = _open(database, read_only=True)
-        try:
-            copy = sqlite3.connect(temporary, isolation_level=None)
-            try:
-                source.backup(copy)  # pages=-1: everything in one step, one snapshot
-                copy.execute("PRAGMA journal_mode = DELETE")
-                version = _check(copy, temporary)
-            finally:
-                copy.close()
-        finally:
-            source.close()
-        _replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return version
+    return _copy_into_place(database, target)
 
 
 def restore(source: Path, database: Path, *, force: bool = False) -> int:
     """Make the backup `source` the database at `database`; returns its schema version."""
     if not source.is_file():
         raise BackupError(f"backup {source} does not exist")
+    _refuse_same_file(source, database)  # before --force is even looked at
     checked = _open(source, read_only=True)
     try:
-        version = _check(checked, source)
+        _check(checked, source)
     finally:
         checked.close()
     if database.exists():
         if not force:
             raise BackupError(f"database {database} exists; pass --force to replace it")
         _refuse_if_in_use(database)
-    temporary = _sibling(database)
+    return _copy_into_place(source, database)
+
+
+def _copy_into_place(source: Path, target: Path) -> int:
+    """Copy `source` (its `-wal` included) with the backup API into a file beside `target`,
+    check the copy, then move it into place; returns its schema version."""
+    temporary = _sibling(target)
     try:
-        temporary.write_bytes(source.read_bytes())
+        origin = _open(source, read_only=True)
+        try:
+            copy = sqlite3.connect(temporary, isolation_level=None)
+            try:
+                origin.backup(copy)  # pages=-1: everything in one step, one snapshot
+                copy.execute("PRAGMA journal_mode = DELETE")
+                version = _check(copy, temporary)
+            finally:
+                copy.close()
+        except sqlite3.Error as error:
+            raise BackupError(f"cannot copy {source}: {error}") from None
+        finally:
+            origin.close()
         for suffix in ("-wal", "-shm", "-journal"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-        _replace(temporary, database)
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        _replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
     return version
+
+
+def _refuse_same_file(database: Path, target: Path) -> None:
+    """Refuse a `target` that is `database` or one of its companion files, by any name."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        companion = Path(f"{database}{suffix}")
+        if _same_file(companion, target) or _same_file(Path(f"{target}{suffix}"), database):
+            what = "the database itself" if suffix == "" else f"its {suffix[1:]} file"
+            raise BackupError(f"{target} is {what} ({database}); choose another file")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """One file under both names: the same resolved path, or the same device and inode."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        first, second = a.stat(), b.stat()
+    except OSError:
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
 def _open(path: Path, *, read_only: bool) -> sqlite3.Connection:

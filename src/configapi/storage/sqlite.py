@@ -1,173 +1,261 @@
-"""The embedded SQLite backend of the repository protocol.
+"""The embedded SQLite backend of the repository protocol, over aiosqlite.
 
-One writer thread owns the write connection and runs each write as one whole transaction
-(`BEGIN IMMEDIATE`, so processes sharing the file serialise too), one thread hop for a whole
-unit of work rather than one per statement. Reads run on the event loop's own thread, on a
-connection of their own: in WAL mode a reader never waits for the writer, a point read costs
-a few microseconds, and a thread hop (futures, wake-ups, GIL hand-offs) cost far more — the
-profile of GetSource showed the hop as most of the storage time. The reader's busy timeout is
-short so that a rare lock (another process changing the journal) cannot stall the loop.
-`synchronous=FULL`: an acknowledged write is on disk before the reply.
+Nothing here runs SQLite on the event loop: every statement goes to a connection's own thread
+(aiosqlite), so a reader held up by a lock, a checkpoint or a slow disk holds up that reader
+only, never the health checks and the other calls the loop serves meanwhile (README
+"Guarantees"; the reads that used to run inline on the loop stalled everything behind one).
+
+- **One writer.** One write connection, and an `asyncio.Lock` in front of it: each write is
+  one `BEGIN IMMEDIATE` transaction (so processes sharing the file serialise too) whose
+  statements run one after another on that connection's thread, then `COMMIT`.
+  `synchronous=FULL`: an acknowledged write is on disk before the reply.
+- **Readers never wait for the writer.** WAL mode, and a small pool of read connections of their
+  own: a point read is one statement (one hop to a reader's thread, no BEGIN/COMMIT); a read
+  that needs one snapshot across statements takes a reader for a `BEGIN … COMMIT`.
+- **A unit of work finishes whole.** A client that goes away mid-call cancels its handler, not
+  the unit: it runs on in a task of its own (shielded), so a transaction never stops half-way
+  with its connection left inside it.
+- **Readiness and writes agree.** Each write checks, inside its transaction, that the schema is
+  still the one this code migrates to (another process may have migrated past it): if not, the
+  write is UNAVAILABLE with the reason `/readyz` gives.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from configapi.errors import ApiError, unavailable
-from configapi.storage.schema import migrate
+import aiosqlite
+
+from configapi.errors import unavailable
+from configapi.storage.schema import MIGRATIONS, migrate, user_version
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-# Errors that mean "storage is not usable right now" rather than "this request is wrong".
-_UNAVAILABLE_HINTS = ("locked", "disk", "full", "readonly", "unable to open", "i/o")
-_READER_BUSY_TIMEOUT_MS = 250
+# Errors that mean "storage is not usable right now" rather than "this request is wrong"
+# ("locking protocol": a reader that could not begin while another process held the WAL locks).
+_UNAVAILABLE_HINTS = (
+    "locked",
+    "locking protocol",
+    "disk",
+    "full",
+    "readonly",
+    "unable to open",
+    "i/o",
+)
+_BUSY_TIMEOUT_MS = 5000  # off the loop now: a wait costs the waiting call only
+READERS = 2
+
+
+class Transaction:
+    """The statements of one unit of work, on the connection that runs it."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._conn = connection
+
+    async def rows(self, sql: str, parameters: Sequence[object] = ()) -> list[Any]:
+        """Every row of one statement (one hop to the connection's thread)."""
+        return list(await self._conn.execute_fetchall(sql, parameters))
+
+    async def row(self, sql: str, parameters: Sequence[object] = ()) -> Any:
+        """The first row of one statement, or None."""
+        rows = await self.rows(sql, parameters)
+        return rows[0] if rows else None
+
+    async def run(self, sql: str, parameters: Sequence[object] = ()) -> int:
+        """Run one statement; the number of rows it changed."""
+        cursor = await self._conn.execute(sql, parameters)
+        return cursor.rowcount
+
+    async def run_many(self, sql: str, parameters: Iterable[Sequence[object]]) -> None:
+        """Run one statement once per parameter tuple."""
+        await self._conn.executemany(sql, parameters)
 
 
 class Database:
-    """A SQLite file with one writer thread; reads run inline on the event loop."""
+    """A SQLite file: one aiosqlite write connection and a pool of aiosqlite readers."""
 
     def __init__(
         self,
         path: Path,
         *,
         durable: bool = True,
-        schema: bool = True,
+        readers: int = READERS,
         observe: Callable[[str, float], None] | None = None,
     ) -> None:
         self._path = path
-        # told ("read" | "write", seconds) of every operation, queueing included (metrics)
-        self._observe = observe
+        self._observe = observe  # told ("read" | "write", seconds) of each unit, queueing too
         self._synchronous = "FULL" if durable else "OFF"
-        self._schema = schema
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
-        self._write_conn: sqlite3.Connection | None = None
-        self._read_conn: sqlite3.Connection | None = None
+        self._reader_count = readers
+        self._writer: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._pooled = 0  # readers made for the pool, in it or in use
+        self._opened: list[aiosqlite.Connection] = []
         self._reopen_before_write = False  # the write connection was found read-only
 
     async def open(self) -> None:
-        """Open both connections and bring the schema up to date."""
+        """Open the connections and bring the schema up to date (`SchemaVersionError` if the
+        file's schema is newer than this code's)."""
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        loop = asyncio.get_running_loop()
-        self._write_conn = await loop.run_in_executor(self._writer, self._connect, True)
-        self._read_conn = self._connect(False, busy_timeout_ms=_READER_BUSY_TIMEOUT_MS)
+        try:
+            self._writer = await self._connect()
+            await migrate(self._writer, self._path)
+            for _ in range(self._reader_count):
+                self._readers.put_nowait(await self._connect())
+                self._pooled += 1
+        except BaseException:
+            await self.close()
+            raise
 
-    def _connect(self, migrate_schema: bool, busy_timeout_ms: int = 5000) -> sqlite3.Connection:
-        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute(f"PRAGMA synchronous = {self._synchronous}")
-        conn.execute("PRAGMA foreign_keys = ON")
-        if migrate_schema and self._schema:
-            migrate(conn)
+    async def _connect(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self._path, isolation_level=None)
+        try:
+            await conn.executescript(
+                f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL;"
+                f" PRAGMA synchronous = {self._synchronous}; PRAGMA foreign_keys = ON;"
+            )
+        except BaseException:
+            await conn.close()  # its thread would outlive it otherwise
+            raise
+        self._opened.append(conn)
         return conn
 
-    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def write(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         """Run `work` in one write transaction; an exception rolls it back."""
-        return await self._run(self._writer, self._transaction, work)
+        return await self._unit("write", self._transaction(work))
 
-    async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` on the read connection, in one snapshot, on this thread (see above)."""
-        return self._on_loop(lambda conn: self._in_snapshot(conn, work))
+    async def read(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+        """Run `work` on a reader, in one snapshot."""
+        return await self._unit("read", self._snapshot(work))
 
-    async def read_row(self, sql: str, parameters: Sequence[object]) -> Any:
-        """The first row of one SELECT (None if there is none), on this thread. A single
-        statement reads one snapshot by itself: no BEGIN and COMMIT around it, which were two
-        more statements and two more lock cycles on the WAL index per point read."""
-        return self._on_loop(lambda conn: conn.execute(sql, parameters).fetchone())
-
-    def _on_loop(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def read_rows(self, sql: str, parameters: Sequence[object] = ()) -> list[Any]:
+        """Every row of one SELECT. A single statement reads one snapshot by itself: no BEGIN
+        and COMMIT around it, two hops fewer than `read`."""
         started = time.perf_counter()
-        try:
-            return work(self._require(self._read_conn))
+        try:  # one statement leaves nothing half-done: no task of its own (see `_unit`)
+            async with self._reader() as conn:
+                return list(await conn.execute_fetchall(sql, parameters))
         except sqlite3.Error as error:
-            raise _translate(error) from error
+            raise translate(error) from error
         finally:
             if self._observe is not None:
                 self._observe("read", time.perf_counter() - started)
 
-    def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        if self._reopen_before_write:
-            self._reopen_writer()
-        conn = self._require(self._write_conn)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            result = work(conn)
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        return result
+    async def read_row(self, sql: str, parameters: Sequence[object] = ()) -> Any:
+        """The first row of one SELECT, or None (see `read_rows`)."""
+        rows = await self.read_rows(sql, parameters)
+        return rows[0] if rows else None
 
-    @staticmethod
-    def _in_snapshot(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
-        conn.execute("BEGIN")
-        try:
-            return work(conn)
-        finally:
-            conn.execute("COMMIT")
+    async def schema_version(self) -> int:
+        """The schema version the file stores now, as a reader sees it."""
+        row = await self.read_row("PRAGMA user_version")
+        return int(row[0])
 
-    @staticmethod
-    def _require(conn: sqlite3.Connection | None) -> sqlite3.Connection:
-        if conn is None:
-            raise unavailable("storage is not open")
-        return conn
-
-    async def _run(
-        self,
-        executor: ThreadPoolExecutor,
-        runner: Callable[[Callable[[sqlite3.Connection], T]], T],
-        work: Callable[[sqlite3.Connection], T],
-    ) -> T:
+    async def _unit(self, operation: str, unit: Awaitable[T]) -> T:
         started = time.perf_counter()
+        task = asyncio.ensure_future(unit)
+        task.add_done_callback(_retrieve)  # a cancelled caller no longer awaits its outcome
         try:
-            return await asyncio.get_running_loop().run_in_executor(executor, runner, work)
-        except ApiError:
-            raise
+            return await asyncio.shield(task)
         except sqlite3.Error as error:
-            self._reopen_before_write = self._reopen_before_write or _is_read_only(error)
-            raise _translate(error) from error
+            if operation == "write" and is_read_only(error):
+                self._reopen_before_write = True
+            raise translate(error) from error
         finally:
             if self._observe is not None:
-                self._observe("write", time.perf_counter() - started)
+                self._observe(operation, time.perf_counter() - started)
 
-    def _reopen_writer(self) -> None:
+    async def _transaction(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+        async with self._write_lock:
+            if self._reopen_before_write:
+                await self._reopen_writer()
+            conn = _require(self._writer)
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                await self._check_schema(conn)
+                result = await work(Transaction(conn))
+                await conn.execute("COMMIT")  # a failed COMMIT must not leave it open either
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back itself
+                    await conn.execute("ROLLBACK")
+                raise
+            return result
+
+    async def _check_schema(self, conn: aiosqlite.Connection) -> None:
+        version = await user_version(conn)
+        if version != len(MIGRATIONS):
+            raise unavailable(
+                f"database schema is version {version}, this server needs {len(MIGRATIONS)}"
+            )
+
+    async def _snapshot(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+        async with self._reader() as conn:
+            await conn.execute("BEGIN")
+            try:
+                return await work(Transaction(conn))
+            finally:
+                await conn.execute("COMMIT")
+
+    @contextlib.asynccontextmanager
+    async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        if self._writer is None:
+            raise unavailable("storage is not open")
+        conn = await self._readers.get()
+        try:
+            yield conn
+        finally:
+            self._readers.put_nowait(conn)
+
+    async def _reopen_writer(self) -> None:
         """A connection opened while the file was read-only stays read-only for good: replace
         it before the next write, so that writes resume as soon as the file is writable again
         (README Guarantees). Still read-only, the new one fails that write and is replaced too."""
         try:
-            fresh = self._connect(False)
+            fresh = await self._connect()
         except sqlite3.Error:
             return  # the file cannot even be opened: keep the old one, try again next write
-        stale, self._write_conn = self._write_conn, fresh
+        stale, self._writer = self._writer, fresh
         self._reopen_before_write = False
         if stale is not None:
-            stale.close()
+            self._opened.remove(stale)
+            await stale.close()
 
     async def close(self) -> None:
-        """Close both connections after pending writes finish."""
-        if self._write_conn is not None:
-            await asyncio.get_running_loop().run_in_executor(self._writer, self._write_conn.close)
-        self._writer.shutdown(wait=True)
-        if self._read_conn is not None:
-            self._read_conn.close()
-        self._write_conn = self._read_conn = None
+        """Close every connection once the units under way have finished."""
+        async with self._write_lock:
+            self._writer = None
+            for _ in range(self._pooled):
+                await self._readers.get()  # a reader still in use comes back first
+            opened, self._opened, self._pooled = self._opened, [], 0
+            for conn in opened:
+                await conn.close()
 
 
-def _is_read_only(error: sqlite3.Error) -> bool:
+def _require(conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
+    if conn is None:
+        raise unavailable("storage is not open")
+    return conn
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
+def is_read_only(error: sqlite3.Error) -> bool:
+    """SQLITE_READONLY: the file (or its directory) cannot be written by this connection."""
     return getattr(error, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_READONLY
 
 
-def _translate(error: sqlite3.Error) -> Exception:
+def translate(error: sqlite3.Error) -> Exception:
     """Storage trouble → UNAVAILABLE (the caller may retry); anything else stays a bug."""
     text = str(error).lower()
     if isinstance(error, sqlite3.OperationalError) and any(h in text for h in _UNAVAILABLE_HINTS):

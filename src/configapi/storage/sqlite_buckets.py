@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from configapi.auth.ratelimit import Bucket, take_one
-from configapi.storage.sqlite import Database
+from configapi.storage.sqlite_thread import ThreadedDatabase as Database
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS buckets "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Generic
@@ -17,7 +16,7 @@ from segment.config.v1beta import (
 
 from configapi.errors import already_exists, not_found
 from configapi.storage.repository import M, Page
-from configapi.storage.sqlite import Database
+from configapi.storage.sqlite import Database, Transaction
 
 AccessToken = access_tokens_pb2.AccessToken
 
@@ -35,12 +34,17 @@ class SqliteCollection(Generic[M]):
         """See `Collection.insert`."""
         data = message.SerializeToString()
 
-        def work(conn: sqlite3.Connection) -> None:
-            if parent_type and not _exists(conn, parent):
+        async def work(tx: Transaction) -> None:
+            parent_found, taken = await tx.row(
+                "SELECT EXISTS (SELECT 1 FROM resources WHERE name = ?),"
+                " EXISTS (SELECT 1 FROM resources WHERE name = ?)",
+                (parent, name),
+            )
+            if parent_type and not parent_found:
                 raise not_found(parent_type, parent)
-            if _exists(conn, name):
+            if taken:
                 raise already_exists(self._type, name)
-            conn.execute(
+            await tx.run(
                 "INSERT INTO resources (kind, name, parent, data) VALUES (?, ?, ?, ?)",
                 (self._kind, name, parent, data),
             )
@@ -55,12 +59,12 @@ class SqliteCollection(Generic[M]):
     async def update(self, name: str, mutate: Callable[[M], M]) -> M | None:
         """See `Collection.update`."""
 
-        def work(conn: sqlite3.Connection) -> M | None:
-            row = _fetch(conn, self._kind, name)
+        async def work(tx: Transaction) -> M | None:
+            row = await _fetch(tx, self._kind, name)
             if row is None:
                 return None
             updated = mutate(self._message.FromString(row))
-            conn.execute(
+            await tx.run(
                 "UPDATE resources SET data = ? WHERE kind = ? AND name = ?",
                 (updated.SerializeToString(), self._kind, name),
             )
@@ -71,11 +75,11 @@ class SqliteCollection(Generic[M]):
     async def delete(self, name: str) -> bool:
         """See `Collection.delete`: descendants go too (their names extend `name + "/"`)."""
 
-        def work(conn: sqlite3.Connection) -> bool:
-            if _fetch(conn, self._kind, name) is None:
+        async def work(tx: Transaction) -> bool:
+            if await _fetch(tx, self._kind, name) is None:
                 return False
             # '0' is the character after '/': the range holds exactly the names under `name/`.
-            conn.execute(
+            await tx.run(
                 "DELETE FROM resources WHERE name = ? OR (name > ? AND name < ?)",
                 (name, name + "/", name + "0"),
             )
@@ -88,15 +92,18 @@ class SqliteCollection(Generic[M]):
     ) -> Page[M, int]:
         """See `Collection.list`."""
 
-        def work(conn: sqlite3.Connection) -> list[tuple[int, bytes]]:
-            if parent_type and not _exists(conn, parent):
+        sql = (
+            "SELECT seq, data FROM resources WHERE kind = ? AND parent = ? AND seq > ?"
+            " ORDER BY seq LIMIT ?"
+        )
+        parameters = (self._kind, parent, after or 0, limit + 1)
+        if not parent_type:
+            return _page(await self._db.read_rows(sql, parameters), limit, self._message)
+
+        async def work(tx: Transaction) -> list[tuple[int, bytes]]:
+            if await tx.row("SELECT 1 FROM resources WHERE name = ?", (parent,)) is None:
                 raise not_found(parent_type, parent)
-            rows: list[tuple[int, bytes]] = conn.execute(
-                "SELECT seq, data FROM resources WHERE kind = ? AND parent = ? AND seq > ?"
-                " ORDER BY seq LIMIT ?",
-                (self._kind, parent, after or 0, limit + 1),
-            ).fetchall()
-            return rows
+            return await tx.rows(sql, parameters)
 
         return _page(await self._db.read(work), limit, self._message)
 
@@ -111,12 +118,12 @@ class SqliteTokenStore:
         """See `TokenStore.insert`."""
         data = token.SerializeToString()
 
-        def work(conn: sqlite3.Connection) -> None:
-            conn.execute(
+        async def work(tx: Transaction) -> None:
+            await tx.run(
                 "INSERT INTO access_tokens (name, secret_hash, data) VALUES (?, ?, ?)",
                 (token.name, secret_hash, data),
             )
-            conn.executemany(
+            await tx.run_many(
                 "INSERT OR IGNORE INTO token_workspaces (token, workspace) VALUES (?, ?)",
                 [(token.name, w) for w in token.workspace_names],
             )
@@ -137,10 +144,10 @@ class SqliteTokenStore:
 
     async def delete(self, name: str) -> bool:
         """See `TokenStore.delete`."""
-        cursor = await self._db.write(
-            lambda conn: conn.execute("DELETE FROM access_tokens WHERE name = ?", (name,))
+        deleted = await self._db.write(
+            lambda tx: tx.run("DELETE FROM access_tokens WHERE name = ?", (name,))
         )
-        return cursor.rowcount > 0
+        return deleted > 0
 
     async def list_within(
         self, workspace_names: frozenset[str], after: int | None, limit: int
@@ -153,9 +160,7 @@ class SqliteTokenStore:
             " SELECT 1 FROM token_workspaces w WHERE w.token = t.name"
             f" AND w.workspace NOT IN ({marks})) ORDER BY seq LIMIT ?"
         )
-        rows = await self._db.read(
-            lambda conn: conn.execute(sql, (after or 0, *allowed, limit + 1)).fetchall()
-        )
+        rows = await self._db.read_rows(sql, (after or 0, *allowed, limit + 1))
         return _page(rows, limit, AccessToken)
 
 
@@ -198,43 +203,32 @@ class SqliteRepository:
             "SELECT seq, data FROM resources WHERE kind = 'workspace' AND seq > ?"
             f" AND name IN ({marks}) ORDER BY seq LIMIT ?"
         )
-        rows = await self._db.read(
-            lambda conn: conn.execute(sql, (after or 0, *wanted, limit + 1)).fetchall()
-        )
+        rows = await self._db.read_rows(sql, (after or 0, *wanted, limit + 1))
         return _page(rows, limit, workspaces_pb2.Workspace)
 
     async def page_token_secret(self) -> bytes:
         """See `Repository.page_token_secret`."""
-        row = await self._db.read(
-            lambda conn: conn.execute(
-                "SELECT value FROM meta WHERE key = 'page_token_secret'"
-            ).fetchone()
-        )
+        row = await self._db.read_row("SELECT value FROM meta WHERE key = 'page_token_secret'")
         return bytes(row[0])
 
     async def ping(self) -> None:
         """See `Repository.ping`."""
-        await self._db.read(lambda conn: conn.execute("SELECT 1").fetchone())
+        await self._db.read_row("SELECT 1")
 
     async def schema_version(self) -> int:
         """The database's schema version as stored now (readiness: migrations done)."""
-        row = await self._db.read(lambda conn: conn.execute("PRAGMA user_version").fetchone())
-        return int(row[0])
+        return await self._db.schema_version()
 
     async def close(self) -> None:
         """See `Repository.close`."""
         await self._db.close()
 
 
-def _exists(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM resources WHERE name = ?", (name,)).fetchone() is not None
-
-
 _FETCH = "SELECT data FROM resources WHERE kind = ? AND name = ?"
 
 
-def _fetch(conn: sqlite3.Connection, kind: str, name: str) -> bytes | None:
-    row = conn.execute(_FETCH, (kind, name)).fetchone()
+async def _fetch(tx: Transaction, kind: str, name: str) -> bytes | None:
+    row = await tx.row(_FETCH, (kind, name))
     return None if row is None else bytes(row[0])
 
 
