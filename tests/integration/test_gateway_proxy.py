@@ -26,6 +26,9 @@ DENIED = ApiError(
 ).status()
 
 
+AUTH = {"authorization": "Bearer t0k"}
+
+
 @dataclass
 class TinyWorkspaces(workspaces_pb2_grpc.WorkspaceServiceServicer):
     """Get answers a workspace; List fails with a rich status; every call's metadata is kept."""
@@ -97,7 +100,7 @@ async def test_a_success_passes_through_as_spec_json(
 
 
 async def test_an_error_with_details_passes_through_intact(client: httpx.AsyncClient) -> None:
-    response = await client.get("/v1beta/workspaces")
+    response = await client.get("/v1beta/workspaces", headers=AUTH)
     expected_status, expected_body, _ = render_error(DENIED)
     assert (response.status_code, response.content) == (expected_status, expected_body)
     detail = response.json()["details"][0]
@@ -111,7 +114,7 @@ async def test_an_upstream_error_without_details_still_gets_error_info(
     client: httpx.AsyncClient,
 ) -> None:
     # the tiny upstream does not serve SourceService: its own UNIMPLEMENTED, without details
-    response = await client.get("/v1beta/workspaces/acme/sources/js")
+    response = await client.get("/v1beta/workspaces/acme/sources/js", headers=AUTH)
     body = response.json()
     assert (response.status_code, body["code"]) == (501, 12)
     assert body["details"][0]["reason"] == "UNIMPLEMENTED"
@@ -120,9 +123,9 @@ async def test_an_upstream_error_without_details_still_gets_error_info(
 async def test_a_stopped_upstream_is_the_plain_text_503(
     upstream: Upstream, client: httpx.AsyncClient
 ) -> None:
-    assert (await client.get("/v1beta/workspaces/acme")).status_code == 200
+    assert (await client.get("/v1beta/workspaces/acme", headers=AUTH)).status_code == 200
     await upstream.server.stop(None)
-    response = await client.get("/v1beta/workspaces/acme")
+    response = await client.get("/v1beta/workspaces/acme", headers=AUTH)
     assert response.status_code == 503
     assert response.text == "upstream connect error or disconnect/reset before headers"
     assert response.headers["content-type"] == "text/plain"

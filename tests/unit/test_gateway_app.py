@@ -38,8 +38,15 @@ class CannedDispatcher:
     answers: dict[str, Message | Exception] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
 
+    async def admit(self, method: MethodDescriptor, metadata: Sequence[tuple[str, str]]) -> None:
+        """Admits every caller (the policy layer's own tests are in test_policy*)."""
+
     async def call(
-        self, method: MethodDescriptor, request: Message, metadata: Sequence[tuple[str, str]]
+        self,
+        method: MethodDescriptor,
+        request: Message,
+        metadata: Sequence[tuple[str, str]],
+        caller: object = None,
     ) -> Message:
         self.calls.append(Call(method.name, request, metadata))
         answer = self.answers.get(method.name, output_class(method)())
@@ -228,10 +235,20 @@ async def test_an_oversized_body_is_400_naming_the_limit(
 class UnreachableUpstream:
     """An invoker whose upstream cannot be reached (stands in for a ProxyInvoker's failure)."""
 
+    async def admit(self, method: MethodDescriptor, metadata: Sequence[tuple[str, str]]) -> None:
+        return None
+
     async def invoke(
-        self, method: MethodDescriptor, request: Message, metadata: Sequence[tuple[str, str]]
+        self,
+        method: MethodDescriptor,
+        request: Message,
+        metadata: Sequence[tuple[str, str]],
+        admitted: object = None,
     ) -> Message:
         raise UpstreamUnavailable("connection refused")
+
+    async def close(self) -> None:
+        return None
 
 
 async def test_an_unreachable_upstream_is_the_plain_text_503(make_client: MakeClient) -> None:
