@@ -124,16 +124,21 @@ class _Guarded(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._phase == _BODY:
             self._enter(_BODY, self._limits.body_timeout_seconds)  # the gap between two reads
+        elif self._header_too_large(data):
+            self._refuse(_TOO_LARGE)
+            return
         super().data_received(data)
-        if self._phase == _HEADERS:
-            self._header_bytes += len(data)
-            if self._header_bytes > self._limits.max_header_bytes:
-                self._refuse(_TOO_LARGE)
+
+    def _header_too_large(self, data: bytes) -> bool:
+        """Counts `data` as header bytes; True if the header passes the limit. The terminator is
+        looked for only when the count passes it: one comparison on the hot path."""
+        room = self._limits.max_header_bytes - self._header_bytes
+        self._header_bytes += len(data)
+        return len(data) > room and data.find(b"\r\n\r\n", 0, max(room, 0)) == -1
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if self._phase != _HEADERS:  # a keep-alive connection's next request
-            self._header_bytes = 0
+        if self._phase == _IDLE:  # a keep-alive connection's next request
             self._enter(_HEADERS, self._limits.header_timeout_seconds)
 
     def on_headers_complete(self) -> None:
@@ -141,7 +146,8 @@ class _Guarded(HttpToolsProtocol):
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
-        self._phase, self._deadline = _IDLE, None  # uvicorn's keep-alive timeout takes over
+        # uvicorn's keep-alive timeout takes over until the next request begins
+        self._phase, self._deadline, self._header_bytes = _IDLE, None, 0
         super().on_message_complete()
 
     def _enter(self, phase: int, seconds: float) -> None:

@@ -1,10 +1,13 @@
 """The REST gateway as a Starlette application (SPEC §1, §2).
 
 Starlette routes the operator's endpoints (`/healthz`, `/readyz`, `/metrics`), the OpenAPI
-document (`GET /v1beta/openapi.json`, public) and, last, one catch-all route for the API. The
-API's routes are not Starlette routes: they come from the `google.api.http` annotations
-(`gateway.routes`), whose SPEC §1 rules (duplicate and trailing slashes, `%2F` inside a
-segment, a wrong method being 404) a path-regex router does not follow.
+document (`GET /v1beta/openapi.json`, public) and everything else to `ApiRoute`, the API. The
+API's routes are not Starlette path-regex routes: they come from the `google.api.http`
+annotations (`gateway.routes`), whose SPEC §1 rules (duplicate and trailing slashes, `%2F`
+inside a segment, a wrong method being 404) a path-regex router does not follow. `ApiRoute` is
+first in Starlette's list and matches with one set look-up, so an API request costs Starlette's
+router one `matches` call instead of one regex per operator route (measured: the regexes and
+their scope copies were a quarter of the gateway's own time per GET).
 
 Per API request, cheapest check first (SPEC §3, issue #12 item 8):
 route → refuse a body that says it is over the limit → admit the caller (token, rate limit,
@@ -35,7 +38,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Match, Route
 
 from configapi import openapi
 from configapi.contract import methods
@@ -88,6 +91,7 @@ def build_gateway(
     table = build_route_table(methods())
     api = ApiEndpoint(table, invoker, max_body_bytes)
     unobserved = frozenset(r.path for r in operator_routes if isinstance(r, Route))
+    own_routes = [*operator_routes, Route(openapi.SERVED_AT, _openapi_document, methods=["GET"])]
     middleware = (
         [] if calls is None else [Middleware(ObservedCalls, calls=calls, unobserved=unobserved)]
     )
@@ -98,12 +102,7 @@ def build_gateway(
         await invoker.close()  # the standalone gateway's upstream channel
 
     app = Gateway(
-        routes=[
-            *operator_routes,
-            Route(openapi.SERVED_AT, _openapi_document, methods=["GET"]),
-            # every method: a method the API lacks is the matcher's 404, never Starlette's 405
-            Route("/{path:path}", api, methods=None),
-        ],
+        routes=[ApiRoute(api, _GET_ONLY, own_routes), *own_routes],
         middleware=middleware,
         exception_handlers={
             ApiError: _api_error,
@@ -114,6 +113,30 @@ def build_gateway(
     )
     app.route_table = table
     return app
+
+
+_GET_ONLY: Final = frozenset({openapi.SERVED_AT})
+
+
+class ApiRoute(BaseRoute):
+    """Every HTTP request but those of `others` goes to the API, whatever its method: a method
+    the API lacks is the matcher's 404 (SPEC §2), never Starlette's 405."""
+
+    def __init__(self, app: ApiEndpoint, get_only: frozenset[str], others: Sequence[BaseRoute]):
+        self._app = app
+        self._get_only = get_only  # paths that are another route's for GET only
+        self._others = frozenset(r.path for r in others if isinstance(r, Route)) - get_only
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http":
+            return Match.NONE, {}
+        path = scope["path"]
+        if path in self._others or (path in self._get_only and scope["method"] in ("GET", "HEAD")):
+            return Match.NONE, {}
+        return Match.FULL, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
 
 
 class ApiEndpoint:
