@@ -129,3 +129,61 @@ async def test_a_stopped_upstream_is_the_plain_text_503(
     assert response.status_code == 503
     assert response.text == "upstream connect error or disconnect/reset before headers"
     assert response.headers["content-type"] == "text/plain"
+
+
+async def test_a_big_cookie_is_not_forwarded_and_the_call_succeeds(
+    upstream: Upstream, client: httpx.AsyncClient
+) -> None:
+    headers = {**AUTH, "cookie": "session=" + "c" * 20_000, "user-agent": "browser"}
+    response = await client.get("/v1beta/workspaces/acme", headers=headers)
+    assert response.status_code == 200  # as in-process: gRPC's 8 KiB metadata limit is not hit
+    [metadata] = upstream.servicer.metadata
+    assert metadata["authorization"] == "Bearer t0k"
+    assert not [key for key in metadata if "cookie" in key or key.startswith("grpcgateway-")]
+
+
+@dataclass
+class HugeWorkspaces(workspaces_pb2_grpc.WorkspaceServiceServicer):
+    """Answers a workspace over gRPC's 4 MiB limit (an upstream without SPEC §6's caps)."""
+
+    async def GetWorkspace(
+        self, request: workspaces_pb2.GetWorkspaceRequest, context: grpc.aio.ServicerContext
+    ) -> workspaces_pb2.Workspace:
+        return workspaces_pb2.Workspace(name=request.name, display_name="x" * 6_000_000)
+
+
+async def test_a_response_over_the_message_limit_is_400_without_grpc_internals() -> None:
+    server = grpc.aio.server(options=[("grpc.max_send_message_length", 16 * 1024 * 1024)])
+    workspaces_pb2_grpc.add_WorkspaceServiceServicer_to_server(HugeWorkspaces(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    invoker = ProxyInvoker(f"127.0.0.1:{port}", timeout=10)
+    transport = httpx.ASGITransport(app=build_gateway(invoker))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+            response = await http.get("/v1beta/workspaces/acme", headers=AUTH)
+    finally:
+        await invoker.close()
+        await server.stop(None)
+    assert (response.status_code, response.json()["code"]) == (400, 3)
+    assert "retry-after" not in response.headers
+    assert "4194304 bytes" in response.json()["message"]
+    assert "Received message larger than max" not in response.text
+    assert "6000" not in response.text  # nothing of gRPC's own text (its sizes) reaches the caller
+
+
+async def test_a_request_over_the_message_limit_is_400_without_grpc_internals(
+    upstream: Upstream,
+) -> None:
+    invoker = ProxyInvoker(f"127.0.0.1:{upstream.port}", timeout=10)
+    app = build_gateway(invoker, max_body_bytes=16 * 1024 * 1024)  # an operator's larger limit
+    body = {"source": {"display_name": "x" * 5_000_000}}
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+        ) as http:
+            response = await http.post("/v1beta/workspaces/acme/sources", json=body, headers=AUTH)
+    finally:
+        await invoker.close()
+    assert (response.status_code, response.json()["code"]) == (400, 3)
+    assert "larger than max" not in response.text

@@ -180,9 +180,11 @@ def api_error_from_rpc_error(error: grpc.aio.AioRpcError) -> ApiError | Upstream
 
     The upstream's `google.rpc.Status` (trailer `grpc-status-details-bin`) passes through
     verbatim. UNAVAILABLE without one never came from our server, which always sends details: it
-    is the channel failing to connect or being reset, so `UpstreamUnavailable`. Any other code
-    without details (e.g. DEADLINE_EXCEEDED raised by the client) gets an ErrorInfo named after
-    the code, so every error still carries one (SPEC §2).
+    is the channel failing to connect or being reset, so `UpstreamUnavailable`.
+    RESOURCE_EXHAUSTED without one is gRPC's message- or metadata-size limit (issue #12 item 4):
+    400, never a 429 to retry. Any other code without details (e.g. DEADLINE_EXCEEDED raised by
+    the client) gets an ErrorInfo named after the code, so every error still carries one
+    (SPEC §2). gRPC's own text never reaches the caller: it can carry internals.
     """
     status = _status_details(error.trailing_metadata())
     if status is not None:
