@@ -15,8 +15,9 @@ server that ships it:
 | open connections | 1024 | the usual soft `ulimit -n` (nginx: 512 `worker_connections` a worker) |
 
 A connection beyond the cap is answered `503` and closed at once, before anything is read, so it
-holds no descriptor and stalls nobody. A header over the limit is `431` and a header not sent in
-time `408`, both closing the connection; an idle or stalled-body connection is closed.
+holds no descriptor and stalls nobody. A header over the limit is `431` (a request line alone over
+it `400`, as httptools answered it) and a header not sent in time `408`, both closing the
+connection; an idle or stalled-body connection is closed.
 
 `guarded_protocol(limits)` is uvicorn's httptools protocol with these limits added. It
 subclasses `uvicorn.protocols.http.httptools_impl.HttpToolsProtocol`, an internal of uvicorn's:
@@ -64,6 +65,7 @@ def _canned(status: bytes) -> bytes:
 
 _REFUSED: Final = _canned(b"503 Service Unavailable")
 _TOO_LARGE: Final = _canned(b"431 Request Header Fields Too Large")
+_BAD_REQUEST: Final = _canned(b"400 Bad Request")
 _TIMED_OUT: Final = _canned(b"408 Request Timeout")
 
 
@@ -99,6 +101,7 @@ class _Guarded(HttpToolsProtocol):
     _deadline: float | None = None
     _timer: asyncio.TimerHandle | None = None
     _header_bytes = 0
+    _line_done = False  # the request line has ended
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         if self._open.count >= self._limits.max_connections:
@@ -125,8 +128,10 @@ class _Guarded(HttpToolsProtocol):
         if self._phase == _BODY:
             self._enter(_BODY, self._limits.body_timeout_seconds)  # the gap between two reads
         elif self._header_too_large(data):
-            self._refuse(_TOO_LARGE)
+            self._refuse(self._refusal(data))
             return
+        elif not self._line_done:
+            self._line_done = b"\n" in data
         super().data_received(data)
 
     def _header_too_large(self, data: bytes) -> bool:
@@ -135,6 +140,14 @@ class _Guarded(HttpToolsProtocol):
         room = self._limits.max_header_bytes - self._header_bytes
         self._header_bytes += len(data)
         return len(data) > room and data.find(b"\r\n\r\n", 0, max(room, 0)) == -1
+
+    def _refusal(self, data: bytes) -> bytes:
+        """431; but a request line alone over the limit is the malformed request httptools
+        called it (400)."""
+        room = self._limits.max_header_bytes - (self._header_bytes - len(data))
+        if self._line_done or data.find(b"\n", 0, max(room, 0)) != -1:
+            return _TOO_LARGE
+        return _BAD_REQUEST
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -147,7 +160,7 @@ class _Guarded(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         # uvicorn's keep-alive timeout takes over until the next request begins
-        self._phase, self._deadline, self._header_bytes = _IDLE, None, 0
+        self._phase, self._deadline, self._header_bytes, self._line_done = _IDLE, None, 0, False
         super().on_message_complete()
 
     def _enter(self, phase: int, seconds: float) -> None:
