@@ -85,8 +85,9 @@ def build_gateway(
 ) -> Gateway:
     """The REST gateway for every method of the contract, calling the API through `invoker`.
 
-    `operator_routes` (the probes and /metrics) come first and are not observed; with `calls`,
-    every other request is one observed call (request id, log line, metrics).
+    `operator_routes` (the probes and /metrics) keep their paths from the API and are not
+    observed; with `calls`, every other request is one observed call (request id, log line,
+    metrics).
     """
     table = build_route_table(methods())
     api = ApiEndpoint(table, invoker, max_body_bytes)
@@ -140,7 +141,7 @@ class ApiRoute(BaseRoute):
 
 
 class ApiEndpoint:
-    """The ASGI endpoint of the catch-all route: the descriptor-driven matcher and transcoder."""
+    """The ASGI endpoint of `ApiRoute`: the descriptor-driven matcher and transcoder."""
 
     def __init__(self, table: RouteTable, invoker: Invoker, max_body_bytes: int) -> None:
         self._table = table
