@@ -29,7 +29,6 @@ from configapi.gateway import InProcessInvoker, build_gateway
 from configapi.gateway.routes import build_route_table
 from configapi.http_server import ASGIApp
 from configapi.observability import calls
-from configapi.observability.endpoints import OperatorEndpoints
 from configapi.observability.logs import LineBatcher, RequestLog
 from configapi.observability.metrics import Metrics
 from configapi.observability.observer import CallObserver
@@ -101,12 +100,13 @@ def asgi_request_microseconds(app: ASGIApp) -> float:
 class NoDispatcher:
     """The openapi.json route never reaches the dispatcher."""
 
-    async def call(self, method: object, request: object, metadata: object) -> Any:
+    async def admit(self, method: object, metadata: object) -> Any:
         raise AssertionError("not called")
 
-
-async def no_problem() -> str | None:
-    return None
+    async def call(
+        self, method: object, request: object, metadata: object, caller: object = None
+    ) -> Any:
+        raise AssertionError("not called")
 
 
 def main() -> None:
@@ -152,9 +152,7 @@ def main() -> None:
         print(f"  {microseconds(work):7.2f}  {name}")
         sink.clear()
     gateway = build_gateway(InProcessInvoker(NoDispatcher()))
-    wrapped = OperatorEndpoints(
-        gateway, ready=no_problem, metrics=None, calls=observer(sink.append)
-    )
+    wrapped = build_gateway(InProcessInvoker(NoDispatcher()), calls=observer(sink.append))
     bare, observed = asgi_request_microseconds(gateway), asgi_request_microseconds(wrapped)
     print(f"  {bare:7.2f}  ASGI request through the bare gateway (best of 5 x {CALLS // 5:,})")
     print(f"  {observed:7.2f}  the same, observed (X-Request-Id, metrics, JSON line)")

@@ -21,8 +21,9 @@ from configapi.grpc.dispatch import Dispatcher
 from configapi.grpc.policy import Policy
 from configapi.grpc.server import build_grpc_server, mark_serving
 from configapi.grpc.token_cache import TokenCache
+from configapi.http_limits import ListenerLimits
 from configapi.http_server import HttpServer
-from configapi.observability.endpoints import OperatorEndpoints
+from configapi.observability.endpoints import operator_app, operator_routes
 from configapi.observability.health import (
     CheckedHealthServicer,
     Readiness,
@@ -140,15 +141,17 @@ class ConfigApiServer:
         from configapi.gateway import InProcessInvoker, build_gateway
 
         app = build_gateway(
-            InProcessInvoker(self.dispatcher), max_body_bytes=self.settings.max_body_bytes
-        )
-        served = OperatorEndpoints(
-            app,
-            ready=self._health.refresh,  # the same answer as gRPC health checking
-            metrics=None if self.settings.metrics_address else self.metrics,
+            InProcessInvoker(self.dispatcher),
+            max_body_bytes=self.settings.max_body_bytes,
+            operator_routes=operator_routes(
+                self._health.refresh,  # the same answer as gRPC health checking
+                None if self.settings.metrics_address else self.metrics,
+            ),
             calls=self.calls,
         )
-        self._http = HttpServer(served, self.settings.http_address, tls=self.tls)
+        self._http = HttpServer(
+            app, self.settings.http_address, tls=self.tls, limits=self.settings.http_limits
+        )
         await self._http.start()
         self.http_port = self._http.port
 
@@ -184,6 +187,7 @@ class ProxyGateway:
         log_format: str = "json",
         log_level: str = "info",
         log_write: Callable[[str], object] | None = None,
+        limits: ListenerLimits | None = None,
     ) -> None:
         from configapi.gateway import ProxyInvoker, build_gateway
 
@@ -195,13 +199,15 @@ class ProxyGateway:
             RequestLog(log_write, log_format=log_format, level=log_level), self.metrics
         )
         self.readiness = Readiness(self._upstream_health.problem)
-        served = OperatorEndpoints(
-            build_gateway(self._invoker, max_body_bytes=max_body_bytes),
-            ready=self.readiness.problem,
-            metrics=None if metrics_address else self.metrics,
+        served = build_gateway(
+            self._invoker,
+            max_body_bytes=max_body_bytes,
+            operator_routes=operator_routes(
+                self.readiness.problem, None if metrics_address else self.metrics
+            ),
             calls=self._calls,
         )
-        self._http = HttpServer(served, http_address, tls=tls)
+        self._http = HttpServer(served, http_address, tls=tls, limits=limits)
         self._metrics_address = metrics_address
         self._tls = tls
         self._metrics_http: HttpServer | None = None
@@ -240,6 +246,6 @@ async def _start_metrics_listener(
     tls: TlsFiles | None,
 ) -> HttpServer:
     """`--metrics-address`: /metrics and the probes on a listener of their own, no API."""
-    listener = HttpServer(OperatorEndpoints(None, ready=ready, metrics=metrics), address, tls=tls)
+    listener = HttpServer(operator_app(ready, metrics), address, tls=tls)
     await listener.start()
     return listener

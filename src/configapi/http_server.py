@@ -1,7 +1,14 @@
 """Hosting an ASGI app on uvicorn inside an already running event loop, on a bound socket.
 
 Binding the socket ourselves gives the real port when asked for port 0, and lets us set
-TCP_NODELAY (see `_listen`).
+TCP_NODELAY (see `_listen`). The app's lifespan runs (Starlette's startup and shutdown).
+
+uvicorn is pinned to one exact version (pyproject.toml) because this module uses more than its
+documented `Server.serve()`: `startup`/`main_loop` and its connection state, to serve inside
+the event loop the gRPC server shares without uvicorn's signal handlers (which would take
+SIGTERM from `cli.py`, which stops gRPC and REST together) and to stop without its fixed
+0.1 s sleeps; and `http_limits`, which adds the listener's timeouts, header limit and
+connection cap to uvicorn's httptools protocol.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from typing import Any
 
 import uvicorn
 
+from configapi.http_limits import ListenerLimits, guarded_protocol
 from configapi.settings import split_address
 from configapi.tls import TlsFiles
 
@@ -23,12 +31,22 @@ ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 class HttpServer:
     """One uvicorn server for `app` on `address` (`HOST:PORT`; port 0 picks a free one)."""
 
-    def __init__(self, app: ASGIApp, address: str, *, tls: TlsFiles | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        address: str,
+        *,
+        tls: TlsFiles | None = None,
+        limits: ListenerLimits | None = None,
+    ) -> None:
+        limits = limits or ListenerLimits()
         # log_config=None: uvicorn's records go to the process's handler and format (cli.py)
         # instead of handlers of uvicorn's own; its access log is off, ours is per call.
         self._config = uvicorn.Config(
             app,
-            lifespan="off",
+            http=guarded_protocol(limits),
+            timeout_keep_alive=limits.keep_alive_seconds,
+            lifespan="on",
             log_level="warning",
             access_log=False,
             loop="none",
@@ -74,6 +92,7 @@ class HttpServer:
             await asyncio.sleep(0.005)
         for task in list(state.tasks):
             task.cancel()
+        await self._server.lifespan.shutdown()
 
 
 def _listen(address: str) -> socket.socket:

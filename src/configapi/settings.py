@@ -8,8 +8,10 @@ numeric option is a row of `NUMBER_OPTIONS` with its allowed range, and a mistak
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from configapi.http_limits import ListenerLimits
 
 DEFAULT_GRPC_ADDRESS = "127.0.0.1:50051"
 DEFAULT_HTTP_ADDRESS = "127.0.0.1:8080"
@@ -33,6 +35,8 @@ class Settings:
     # how long a token stays cached: the bound on how late another process sees a deletion
     token_cache_seconds: float = 2.0
     max_body_bytes: int = 4 * 1024 * 1024
+    # the REST listener's timeouts, header limit and connection cap (`http_limits`)
+    http_limits: ListenerLimits = field(default_factory=ListenerLimits)
     shutdown_grace_seconds: float = 10.0
     # operability (README "Operating it")
     # "" serves /metrics on the REST listener; HOST:PORT serves it (and the probes) there instead

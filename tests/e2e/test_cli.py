@@ -118,6 +118,10 @@ def test_standalone_gateway_proxies_to_a_running_server(
         auth = {"Authorization": f"Bearer {printed['token']}"}
         reply = httpx.get(f"{url}/v1beta/workspaces/demo", headers=auth)
         assert reply.status_code == 200 and reply.json()["name"] == "workspaces/demo"
+        # a browser's 20 KB cookie: not forwarded as gRPC metadata, so 200 as in-process
+        cookie = {**auth, "Cookie": "session=" + "c" * 20_000}
+        for base in (url, printed["rest"]):
+            assert httpx.get(f"{base}/v1beta/workspaces/demo", headers=cookie).status_code == 200
         missing = httpx.get(f"{url}/v1beta/workspaces/demo/sources/nope", headers=auth)
         assert missing.status_code == 404
         assert missing.json()["details"][0]["reason"] == "RESOURCE_NOT_FOUND"

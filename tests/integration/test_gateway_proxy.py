@@ -26,6 +26,9 @@ DENIED = ApiError(
 ).status()
 
 
+AUTH = {"authorization": "Bearer t0k"}
+
+
 @dataclass
 class TinyWorkspaces(workspaces_pb2_grpc.WorkspaceServiceServicer):
     """Get answers a workspace; List fails with a rich status; every call's metadata is kept."""
@@ -97,7 +100,7 @@ async def test_a_success_passes_through_as_spec_json(
 
 
 async def test_an_error_with_details_passes_through_intact(client: httpx.AsyncClient) -> None:
-    response = await client.get("/v1beta/workspaces")
+    response = await client.get("/v1beta/workspaces", headers=AUTH)
     expected_status, expected_body, _ = render_error(DENIED)
     assert (response.status_code, response.content) == (expected_status, expected_body)
     detail = response.json()["details"][0]
@@ -111,7 +114,7 @@ async def test_an_upstream_error_without_details_still_gets_error_info(
     client: httpx.AsyncClient,
 ) -> None:
     # the tiny upstream does not serve SourceService: its own UNIMPLEMENTED, without details
-    response = await client.get("/v1beta/workspaces/acme/sources/js")
+    response = await client.get("/v1beta/workspaces/acme/sources/js", headers=AUTH)
     body = response.json()
     assert (response.status_code, body["code"]) == (501, 12)
     assert body["details"][0]["reason"] == "UNIMPLEMENTED"
@@ -120,9 +123,67 @@ async def test_an_upstream_error_without_details_still_gets_error_info(
 async def test_a_stopped_upstream_is_the_plain_text_503(
     upstream: Upstream, client: httpx.AsyncClient
 ) -> None:
-    assert (await client.get("/v1beta/workspaces/acme")).status_code == 200
+    assert (await client.get("/v1beta/workspaces/acme", headers=AUTH)).status_code == 200
     await upstream.server.stop(None)
-    response = await client.get("/v1beta/workspaces/acme")
+    response = await client.get("/v1beta/workspaces/acme", headers=AUTH)
     assert response.status_code == 503
     assert response.text == "upstream connect error or disconnect/reset before headers"
     assert response.headers["content-type"] == "text/plain"
+
+
+async def test_a_big_cookie_is_not_forwarded_and_the_call_succeeds(
+    upstream: Upstream, client: httpx.AsyncClient
+) -> None:
+    headers = {**AUTH, "cookie": "session=" + "c" * 20_000, "user-agent": "browser"}
+    response = await client.get("/v1beta/workspaces/acme", headers=headers)
+    assert response.status_code == 200  # as in-process: gRPC's 8 KiB metadata limit is not hit
+    [metadata] = upstream.servicer.metadata
+    assert metadata["authorization"] == "Bearer t0k"
+    assert not [key for key in metadata if "cookie" in key or key.startswith("grpcgateway-")]
+
+
+@dataclass
+class HugeWorkspaces(workspaces_pb2_grpc.WorkspaceServiceServicer):
+    """Answers a workspace over gRPC's 4 MiB limit (an upstream without SPEC §6's caps)."""
+
+    async def GetWorkspace(
+        self, request: workspaces_pb2.GetWorkspaceRequest, context: grpc.aio.ServicerContext
+    ) -> workspaces_pb2.Workspace:
+        return workspaces_pb2.Workspace(name=request.name, display_name="x" * 6_000_000)
+
+
+async def test_a_response_over_the_message_limit_is_400_without_grpc_internals() -> None:
+    server = grpc.aio.server(options=[("grpc.max_send_message_length", 16 * 1024 * 1024)])
+    workspaces_pb2_grpc.add_WorkspaceServiceServicer_to_server(HugeWorkspaces(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    invoker = ProxyInvoker(f"127.0.0.1:{port}", timeout=10)
+    transport = httpx.ASGITransport(app=build_gateway(invoker))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+            response = await http.get("/v1beta/workspaces/acme", headers=AUTH)
+    finally:
+        await invoker.close()
+        await server.stop(None)
+    assert (response.status_code, response.json()["code"]) == (400, 3)
+    assert "retry-after" not in response.headers
+    assert "4194304 bytes" in response.json()["message"]
+    assert "Received message larger than max" not in response.text
+    assert "6000" not in response.text  # nothing of gRPC's own text (its sizes) reaches the caller
+
+
+async def test_a_request_over_the_message_limit_is_400_without_grpc_internals(
+    upstream: Upstream,
+) -> None:
+    invoker = ProxyInvoker(f"127.0.0.1:{upstream.port}", timeout=10)
+    app = build_gateway(invoker, max_body_bytes=16 * 1024 * 1024)  # an operator's larger limit
+    body = {"source": {"display_name": "x" * 5_000_000}}
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+        ) as http:
+            response = await http.post("/v1beta/workspaces/acme/sources", json=body, headers=AUTH)
+    finally:
+        await invoker.close()
+    assert (response.status_code, response.json()["code"]) == (400, 3)
+    assert "larger than max" not in response.text

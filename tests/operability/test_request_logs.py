@@ -141,10 +141,10 @@ class Refused:
 
     @property
     def names_its_caller(self) -> bool:
-        """Refused after authentication: the line names the token."""
-        return self.code in ("PERMISSION_DENIED", "RESOURCE_EXHAUSTED") or self.path.endswith(
-            "globex"
-        )
+        """Refused after authentication: the line names the token. A body is parsed only
+        after the caller is admitted (cheap checks first), so a bad body names it too."""
+        admitted_first = ("PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "INVALID_ARGUMENT")
+        return self.code in admitted_first or self.path.endswith("globex")
 
 
 SOURCES = "/v1beta/workspaces/acme/sources"

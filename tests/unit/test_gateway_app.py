@@ -22,6 +22,7 @@ from segment.config.v1beta import sources_pb2, workspaces_pb2
 from configapi.contract import output_class
 from configapi.errors import ApiError, not_found
 from configapi.gateway import Gateway, InProcessInvoker, UpstreamUnavailable, build_gateway
+from configapi.observability.endpoints import operator_routes
 
 
 @dataclass
@@ -37,9 +38,20 @@ class CannedDispatcher:
 
     answers: dict[str, Message | Exception] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    refusal: ApiError | None = None  # what `admit` raises (None: every caller is admitted)
+    admitted: list[str] = field(default_factory=list)
+
+    async def admit(self, method: MethodDescriptor, metadata: Sequence[tuple[str, str]]) -> None:
+        self.admitted.append(method.name)
+        if self.refusal is not None:
+            raise self.refusal
 
     async def call(
-        self, method: MethodDescriptor, request: Message, metadata: Sequence[tuple[str, str]]
+        self,
+        method: MethodDescriptor,
+        request: Message,
+        metadata: Sequence[tuple[str, str]],
+        caller: object = None,
     ) -> Message:
         self.calls.append(Call(method.name, request, metadata))
         answer = self.answers.get(method.name, output_class(method)())
@@ -228,10 +240,20 @@ async def test_an_oversized_body_is_400_naming_the_limit(
 class UnreachableUpstream:
     """An invoker whose upstream cannot be reached (stands in for a ProxyInvoker's failure)."""
 
+    async def admit(self, method: MethodDescriptor, metadata: Sequence[tuple[str, str]]) -> None:
+        return None
+
     async def invoke(
-        self, method: MethodDescriptor, request: Message, metadata: Sequence[tuple[str, str]]
+        self,
+        method: MethodDescriptor,
+        request: Message,
+        metadata: Sequence[tuple[str, str]],
+        admitted: object = None,
     ) -> Message:
         raise UpstreamUnavailable("connection refused")
+
+    async def close(self) -> None:
+        return None
 
 
 async def test_an_unreachable_upstream_is_the_plain_text_503(make_client: MakeClient) -> None:
@@ -254,3 +276,46 @@ async def test_lifespan_is_acknowledged() -> None:
 
     await app({"type": "lifespan"}, receive, send)
     assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+UNAUTHENTICATED = ApiError(
+    code=grpc.StatusCode.UNAUTHENTICATED, message="the access token is missing", reason="MISSING"
+)
+
+
+async def test_a_refused_caller_never_has_its_body_parsed(make_client: MakeClient) -> None:
+    dispatcher = CannedDispatcher(refusal=UNAUTHENTICATED)
+    response = await make_client(dispatcher).post(
+        "/v1beta/workspaces/acme/sources", content=b"{not json"
+    )
+    assert (response.status_code, response.json()["code"]) == (401, 16)  # not 400
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert (dispatcher.admitted, dispatcher.calls) == (["CreateSource"], [])
+
+
+async def test_a_body_over_the_limit_is_refused_before_admission(make_client: MakeClient) -> None:
+    dispatcher = CannedDispatcher(refusal=UNAUTHENTICATED)
+    client = make_client(dispatcher, max_body_bytes=64)
+    response = await client.post("/v1beta/workspaces/acme/sources", content=b" " * 100)
+    assert (response.status_code, response.json()["code"]) == (400, 3)
+    assert dispatcher.admitted == []
+
+
+async def test_the_probes_are_routes_of_the_gateway_and_405_for_other_methods() -> None:
+    async def ready() -> str | None:
+        return "storage is not open"
+
+    app = build_gateway(
+        InProcessInvoker(CannedDispatcher()), operator_routes=operator_routes(ready, None)
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://g") as c:
+        healthz, readyz, posted = (
+            await c.get("/healthz"),
+            await c.get("/readyz"),
+            await c.post("/healthz"),
+        )
+        metrics = await c.get("/metrics")  # without metrics on this listener: the API's 404
+    assert (healthz.status_code, healthz.json()) == (200, {"status": "ok"})
+    assert (readyz.status_code, readyz.json()["reason"]) == (503, "storage is not open")
+    assert (posted.status_code, posted.headers["allow"]) == (405, "GET, HEAD")
+    assert (metrics.status_code, metrics.json()["code"]) == (404, 5)

@@ -17,7 +17,7 @@ import grpc
 from google.protobuf import any_pb2, json_format
 from google.rpc import error_details_pb2, status_pb2
 
-from configapi.errors import ApiError, invalid_argument
+from configapi.errors import ApiError, internal, invalid_argument
 
 # HTTP status for each canonical code. SPEC §2 fixes the first rows; the rest are grpc-gateway's
 # runtime.HTTPStatusFromCode.
@@ -86,6 +86,19 @@ def route_not_found(http_method: str, path: str) -> ApiError:
         reason="ROUTE_NOT_FOUND",
         metadata={"method": http_method, "path": path[:256]},
     )
+
+
+def error_for_http_status(status: int, http_method: str, path: str) -> ApiError:
+    """The API error for a refusal the HTTP layer (Starlette) made on its own.
+
+    A missing route or a wrong method is SPEC §2's 404 "Not Found"; any other client error is
+    INVALID_ARGUMENT and a server error INTERNAL, so every answer has the one error body.
+    """
+    if status in (404, 405):
+        return route_not_found(http_method, path)
+    if 400 <= status < 500:
+        return malformed_request(f"the request was refused (HTTP {status})")
+    return internal()
 
 
 def wrong_type(path: str, expected: str, value: Any) -> ApiError:

@@ -9,6 +9,11 @@ grpc-gateway's `AnnotateContext` with its `DefaultHeaderMatcher` (runtime/contex
   address appended.
 Keys are lowercase. A header that cannot be metadata (a non-printable value, an invalid key,
 binary `-bin` or reserved `grpc-` names) is dropped rather than failing the call.
+
+The standalone gateway sends its upstream less (`upstream_metadata`): only what the API reads
+(`authorization`, `x-request-id`), the forwarding pair and what the caller addressed to gRPC
+with `Grpc-Metadata-`. gRPC refuses metadata over 8 KiB by default, so forwarding a browser's
+20 KB `Cookie` would fail a call that the in-process gateway answers (issue #12 item 11).
 """
 
 from __future__ import annotations
@@ -83,6 +88,12 @@ def metadata_from_headers(
             pairs.extend((name, value) for name in names)
     _add_forwarding(pairs, forwarded_host or host, forwarded_for, client)
     return pairs
+
+
+def upstream_metadata(metadata: Iterable[tuple[str, str]]) -> Metadata:
+    """The part of `metadata_from_headers` a gRPC upstream gets: no `grpcgateway-*` copies of
+    permanent HTTP headers (cookies, user agents...), which the API never reads."""
+    return [(key, value) for key, value in metadata if not key.startswith(GATEWAY_PREFIX)]
 
 
 def _names_for(key: str) -> tuple[str, ...]:

@@ -56,15 +56,43 @@ class Dispatcher:
         """Methods of the contract that no servicer implements (answered UNIMPLEMENTED)."""
         return sorted(name for name, route in self._routes.items() if route.handler is None)
 
-    async def call(
-        self, method: MethodDescriptor, request: Message, metadata: Sequence[tuple[str, object]]
-    ) -> Message:
-        """Admit and serve one call; raises ApiError and nothing else."""
+    async def admit(
+        self, method: MethodDescriptor, metadata: Sequence[tuple[str, object]]
+    ) -> Caller:
+        """The policy's checks that need no request (token, rate limit, scope); raises ApiError.
+
+        For the REST gateway, which runs them before reading a body; pass the caller to `call`.
+        """
         route = self._routes.get(method.full_name)
         try:
             if route is None or route.handler is None:
                 raise _unimplemented(method)
-            caller = await self._policy.admit(route.rules, request, metadata)
+            return await self._policy.admit_caller(route.rules, metadata)
+        except ApiError:
+            raise
+        except Exception:
+            log.exception("unexpected error admitting %s", method.full_name)
+            raise internal() from None
+
+    async def call(
+        self,
+        method: MethodDescriptor,
+        request: Message,
+        metadata: Sequence[tuple[str, object]],
+        caller: Caller | None = None,
+    ) -> Message:
+        """Admit and serve one call; raises ApiError and nothing else.
+
+        With `caller` (already admitted by `admit`), only the tenancy check is left to do.
+        """
+        route = self._routes.get(method.full_name)
+        try:
+            if route is None or route.handler is None:
+                raise _unimplemented(method)
+            if caller is None:
+                caller = await self._policy.admit(route.rules, request, metadata)
+            else:
+                self._policy.check_target(route.rules, request, caller)
             return await route.handler(request, caller)
         except ApiError:
             raise

@@ -74,7 +74,19 @@ class Policy:
         self, rules: MethodRules, request: Message, metadata: Sequence[tuple[str, object]]
     ) -> Caller:
         """The admitted caller, or the ApiError that refuses the call."""
-        secret = _bearer_secret(metadata)
+        caller = await self.admit_caller(rules, metadata)
+        self.check_target(rules, request, caller)
+        return caller
+
+    async def admit_caller(
+        self, rules: MethodRules, metadata: Sequence[tuple[str, object]]
+    ) -> Caller:
+        """The checks that need no request message: token (401), rate limit (429), scope (403).
+
+        The REST gateway runs them before it reads a body (cheap checks first, SPEC §3), then
+        `check_target` once the request is built; a gRPC call runs both through `admit`.
+        """
+        secret = bearer_secret(metadata)
         caller = self._tokens.cached(secret) or await self._authenticate(secret)
         note_caller(caller)  # the call's log line names its token, even if refused below
         if self._limiter.enabled:  # awaited only when there is a limit: the hot path
@@ -83,9 +95,13 @@ class Policy:
                 raise self._rate_limited(retry_after)
         if rules.mutates and not caller.can_write:
             raise _insufficient_scope()
+        return caller
+
+    @staticmethod
+    def check_target(rules: MethodRules, request: Message, caller: Caller) -> None:
+        """Tenancy: the target name is valid (400) and in the caller's workspaces (else 404)."""
         if rules.target is not None:
             _check_tenancy(rules, rules.target, rules.target_name(request), caller)
-        return caller
 
     async def _authenticate(self, secret: str) -> Caller:
         caller = await self._tokens.caller_for(secret)
@@ -104,7 +120,7 @@ class Policy:
         )
 
 
-def _bearer_secret(metadata: Sequence[tuple[str, object]]) -> str:
+def bearer_secret(metadata: Sequence[tuple[str, object]]) -> str:
     """The secret of the `authorization: Bearer <secret>` metadata; 401 without one."""
     header = next((str(v) for k, v in metadata if k == "authorization"), "")
     match = _BEARER.match(header)

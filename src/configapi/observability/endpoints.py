@@ -1,14 +1,15 @@
-"""The operator's HTTP endpoints, and the observation of every other HTTP request.
+"""The operator's HTTP endpoints as Starlette routes, and the observation of every API request.
 
-`OperatorEndpoints` is the ASGI application an HTTP listener serves:
 - `GET /healthz`: 200 while the process runs (liveness);
 - `GET /readyz`: 200 when ready, else 503 with the reason (`health.Readiness`);
-- `GET /metrics`: the Prometheus exposition, unless metrics have a listener of their own;
-- anything else goes to the wrapped application (the REST gateway), as one observed call: its
-  `X-Request-Id` is read or made, returned on the response, and the call is logged and counted.
-None of the three needs a token, and none is logged or counted as an API call: probes and
-scrapes every few seconds would drown the calls. Without a wrapped application (the separate
-metrics listener), other paths are a plain 404.
+- `GET /metrics`: the Prometheus exposition, unless metrics have a listener of their own.
+Another method on them is 405 with `Allow: GET, HEAD`. None needs a token, and none is logged or
+counted as an API call: probes and scrapes every few seconds would drown the calls.
+
+`ObservedCalls` is the ASGI middleware that makes every other request one observed call: its
+`X-Request-Id` is read or made, returned on the response, and the call is logged and counted.
+A plain ASGI middleware rather than Starlette's `BaseHTTPMiddleware`: that one runs the app in
+a task of its own per request and streams the response through a queue.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
+
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from configapi.observability.calls import REQUEST_ID_KEY
 from configapi.observability.metrics import CONTENT_TYPE, Metrics
@@ -31,43 +36,81 @@ ReadyCheck = Callable[[], Awaitable[str | None]]
 HEALTHZ: Final = "/healthz"
 READYZ: Final = "/readyz"
 METRICS: Final = "/metrics"
+# every method reaches the endpoint, which answers 405 itself: a Starlette `methods=` list would
+# let the gateway's catch-all route take (and 404) a POST /healthz
+_ALL_METHODS: Final = None
 _REQUEST_ID_HEADER: Final = REQUEST_ID_KEY.encode()
-_JSON: Final = (b"content-type", b"application/json")
+_NO_STORE: Final = {"cache-control": "no-store"}
 
 
-class OperatorEndpoints:
-    """ASGI: the operator's endpoints in front of an optional, observed application."""
+def operator_routes(ready: ReadyCheck, metrics: Metrics | None) -> list[BaseRoute]:
+    """`/healthz`, `/readyz` and, with `metrics`, `/metrics`."""
+    routes: list[BaseRoute] = [
+        Route(HEALTHZ, _OperatorEndpoint(_healthz), methods=_ALL_METHODS),
+        Route(READYZ, _OperatorEndpoint(_readiness(ready)), methods=_ALL_METHODS),
+    ]
+    if metrics is not None:
+        routes.append(Route(METRICS, _OperatorEndpoint(_exposition(metrics)), methods=_ALL_METHODS))
+    return routes
 
-    def __init__(
-        self,
-        app: ASGIApp | None,
-        *,
-        ready: ReadyCheck,
-        metrics: Metrics | None,
-        calls: CallObserver | None = None,
-    ) -> None:
-        self._app = app
-        self._ready = ready
-        self._metrics = metrics
-        self._calls = calls
-        self._own = frozenset({HEALTHZ, READYZ} | ({METRICS} if metrics else set()))
+
+def operator_app(ready: ReadyCheck, metrics: Metrics) -> Starlette:
+    """The separate metrics listener (`--metrics-address`): the probes and /metrics, no API."""
+    return Starlette(routes=operator_routes(ready, metrics))
+
+
+class _OperatorEndpoint:
+    """An ASGI endpoint for GET and HEAD; 405 for anything else."""
+
+    def __init__(self, respond: Callable[[], Awaitable[Response]]) -> None:
+        self._respond = respond
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        app, observer = self._app, self._calls
-        if scope["type"] != "http":
-            if app is not None:
-                await app(scope, receive, send)
+        if scope["method"] in ("GET", "HEAD"):
+            response = await self._respond()
+        else:
+            response = Response(b"", 405, headers={"allow": "GET, HEAD", **_NO_STORE})
+        await response(scope, receive, send)
+
+
+async def _healthz() -> Response:
+    return _json(200, b'{"status":"ok"}')
+
+
+def _readiness(ready: ReadyCheck) -> Callable[[], Awaitable[Response]]:
+    async def respond() -> Response:
+        problem = await ready()
+        if problem is None:
+            return _json(200, b'{"status":"ready"}')
+        return _json(503, b'{"status":"not ready","reason":' + json.dumps(problem).encode() + b"}")
+
+    return respond
+
+
+def _exposition(metrics: Metrics) -> Callable[[], Awaitable[Response]]:
+    async def respond() -> Response:
+        return Response(metrics.exposition(), 200, headers=_NO_STORE, media_type=CONTENT_TYPE)
+
+    return respond
+
+
+def _json(status: int, body: bytes) -> Response:
+    return Response(body, status, headers=_NO_STORE, media_type="application/json")
+
+
+class ObservedCalls:
+    """ASGI middleware: each HTTP request outside `unobserved` paths is one observed call."""
+
+    def __init__(self, app: ASGIApp, *, calls: CallObserver, unobserved: frozenset[str]) -> None:
+        self._app = app
+        self._calls = calls
+        self._unobserved = unobserved
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self._unobserved:
+            await self._app(scope, receive, send)
             return
-        if scope["path"] in self._own:
-            await self._serve_own(scope, send)
-            return
-        if app is None:
-            await _respond(send, 404, b"Not Found", (b"content-type", b"text/plain"))
-            return
-        if observer is None:
-            await app(scope, receive, send)
-            return
-        # the observed call, inline: one coroutine less per request on the hot path
+        observer = self._calls
         call = observer.start_rest(scope["method"], scope["headers"])
         request_id = call.request_id.encode("ascii")
 
@@ -79,37 +122,6 @@ class OperatorEndpoints:
             await send(message)
 
         try:
-            await app(scope, receive, send_with_request_id)
+            await self._app(scope, receive, send_with_request_id)
         finally:
             observer.finish(call)
-
-    async def _serve_own(self, scope: Scope, send: Send) -> None:
-        if scope["method"] not in ("GET", "HEAD"):
-            await _respond(send, 405, b"", (b"allow", b"GET, HEAD"))
-            return
-        path = scope["path"]
-        if path == HEALTHZ:
-            await _respond(send, 200, b'{"status":"ok"}', _JSON)
-        elif path == READYZ:
-            await self._serve_readiness(send)
-        elif self._metrics is not None:
-            body = self._metrics.exposition()
-            await _respond(send, 200, body, (b"content-type", CONTENT_TYPE.encode()))
-
-    async def _serve_readiness(self, send: Send) -> None:
-        problem = await self._ready()
-        if problem is None:
-            await _respond(send, 200, b'{"status":"ready"}', _JSON)
-        else:
-            body = b'{"status":"not ready","reason":' + _json_string(problem) + b"}"
-            await _respond(send, 503, body, _JSON)
-
-
-def _json_string(text: str) -> bytes:
-    return json.dumps(text).encode()
-
-
-async def _respond(send: Send, status: int, body: bytes, *headers: tuple[bytes, bytes]) -> None:
-    raw = [(b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store"), *headers]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
