@@ -36,9 +36,12 @@ class MalformedRequest:
 def _deserializer(message: type[Message]) -> Callable[[bytes], Message | MalformedRequest]:
     def parse(data: bytes) -> Message | MalformedRequest:
         try:
-            return message.FromString(data)
+            request = message.FromString(data)
         except (DecodeError, RuntimeError, ValueError) as error:
             return MalformedRequest(error)
+        # unknown fields are dropped, never stored nor echoed (SPEC §1, as REST ignores them)
+        request.DiscardUnknownFields()
+        return request
 
     return parse
 
