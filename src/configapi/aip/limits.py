@@ -116,15 +116,18 @@ def json_problem(value: Message) -> str | None:
 
 def json_depth_problem(value: object) -> str | None:
     """Why a decoded JSON value nests too deeply, or None: REST checks this before building a
-    Struct, whose construction recurses."""
-    stack: list[tuple[object, int]] = [(value, 0)]
+    Struct, whose construction recurses. Only containers are stacked (it runs on the loop)."""
+    if not isinstance(value, dict | list):
+        return None
+    stack: list[tuple[dict[str, object] | list[object], int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, dict | list):
-            if depth >= JSON_MAX_DEPTH:
-                return _TOO_DEEP
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, depth + 1) for child in children)
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth >= JSON_MAX_DEPTH:
+                    return _TOO_DEEP
+                stack.append((child, depth + 1))
     return None
 
 
