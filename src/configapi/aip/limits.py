@@ -32,7 +32,7 @@ MAX_LABEL_VALUE: Final = 256
 JSON_TYPES: Final = frozenset(
     {"google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue"}
 )
-_TOO_DEEP: Final = (
+JSON_TOO_DEEP: Final = (
     f"nests deeper than {JSON_MAX_DEPTH} levels (objects and arrays together, SPEC §1)"
 )
 _NOT_FINITE: Final = "holds a number that is not finite (NaN, Infinity or beyond a double)"
@@ -106,7 +106,7 @@ def json_problem(value: Message) -> str | None:
                 stack.append((getattr(node, kind), depth))
             continue
         if depth >= JSON_MAX_DEPTH:
-            return _TOO_DEEP
+            return JSON_TOO_DEEP
         children: Iterable[Message] = (
             node.fields.values() if isinstance(node, struct_pb2.Struct) else node.values  # type: ignore[attr-defined]
         )
@@ -126,7 +126,7 @@ def json_depth_problem(value: object) -> str | None:
         for child in children:
             if isinstance(child, dict | list):
                 if depth >= JSON_MAX_DEPTH:
-                    return _TOO_DEEP
+                    return JSON_TOO_DEEP
                 stack.append((child, depth + 1))
     return None
 
