@@ -46,7 +46,9 @@ def request_violations(request: Message) -> list[FieldViolation]:
     violations = [
         FieldViolation(field.name, resource_size_problem(value))
         for field, value in request.ListFields()
-        if _kind(field) == _MESSAGE and value.ByteSize() > MAX_RESOURCE_BYTES
+        if _kind(field) == _MESSAGE
+        and not field.is_repeated
+        and value.ByteSize() > MAX_RESOURCE_BYTES
     ]
     stack: list[tuple[Message, str]] = [(request, "")]
     while stack and len(violations) < 10:
