@@ -36,6 +36,7 @@ from configapi.observability.observer import CallObserver
 from configapi.services.access_tokens import AccessTokenServicer
 from configapi.services.catalog import CatalogServicer
 from configapi.services.context import ServiceContext
+from configapi.services.cpu_lane import CpuLane
 from configapi.services.destinations import DestinationServicer
 from configapi.services.sources import SourceServicer
 from configapi.services.tracking_plans import TrackingPlanServicer
@@ -77,6 +78,7 @@ class ConfigApiServer:
         self._grpc: grpc.aio.Server | None = None
         self._http: HttpServer | None = None
         self._metrics_http: HttpServer | None = None
+        self._cpu = CpuLane()
 
     async def start(self) -> None:
         """Open storage, build everything, and start listening."""
@@ -119,7 +121,7 @@ class ConfigApiServer:
         settings = self.settings
         catalog = await asyncio.to_thread(load_catalog, settings.catalog_files)
         secret = await self.repository.page_token_secret()
-        context = ServiceContext(self.repository, catalog, PageTokens(secret))
+        context = ServiceContext(self.repository, catalog, PageTokens(secret), self._cpu)
         tokens = TokenCache(self.repository.tokens, settings.token_cache_seconds)
         servicers: list[object] = [
             WorkspaceServicer(context),
@@ -134,7 +136,7 @@ class ConfigApiServer:
         patterns = PatternRegistry(
             m for f in contract.FILES for m in f.message_types_by_name.values()
         )
-        return Dispatcher(contract.methods(), by_service, policy, patterns)
+        return Dispatcher(contract.methods(), by_service, policy, patterns, self._cpu)
 
     async def _start_gateway(self) -> None:
         # imported here: a gRPC-only process never loads the HTTP stack
@@ -169,6 +171,7 @@ class ConfigApiServer:
         await asyncio.gather(*stopping)
         await self.repository.close()
         await self._buckets.close()
+        self._cpu.close()
         self.calls.flush()
 
 

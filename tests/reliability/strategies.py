@@ -2,22 +2,36 @@
 
 Every field of every request may be set or not; strings lean towards the shapes the API parses
 (resource names, catalog names, scopes, schema keywords) and their near misses, so that generated
-requests get past the first check often enough to reach the deeper ones. Values stay within what
-both transports can carry (finite numbers, valid timestamps, field-mask paths JSON can print), so
-a failure is the server's, never the client's.
+requests get past the first check often enough to reach the deeper ones.
+
+Hostile values (issue 12): JSON-valued fields (Struct, Value) are also deep (up to 60 levels of
+objects and arrays, past SPEC §1's 32 and protobuf's parse limit), wide (thousands of keys), huge
+(strings up to just past the 1 MiB resource limit) and non-finite (NaN, ±Infinity, which REST
+clients cannot send: `json_format` refuses them, and the property tests count that as the
+client's refusal); texts with a SPEC §6 limit sit at, just under and just over it. Timestamps
+stay valid and field-mask paths printable, so a failure is the server's, never the client's.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from google.protobuf import json_format, struct_pb2, timestamp_pb2
+from google.protobuf import struct_pb2, timestamp_pb2
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 from google.protobuf.message_factory import GetMessageClass
 from hypothesis import strategies as st
 
 from configapi import contract
+from configapi.aip.limits import (
+    JSON_MAX_DEPTH,
+    MAX_LABEL_KEY,
+    MAX_LABEL_VALUE,
+    MAX_LABELS,
+    MAX_RESOURCE_BYTES,
+    TEXT_LIMITS,
+)
 
 NAMES = (
     "workspaces/acme",
@@ -100,7 +114,49 @@ def _text_for(field: FieldDescriptor) -> st.SearchStrategy[str]:
         "type": ("string", "boolean", "number", "list", "map", "STRING", "nope"),
     }.get(field.name)
     plain = st.one_of(st.text(max_size=30), st.sampled_from(ODD_TEXT))
+    if field.name in TEXT_LIMITS:
+        plain = st.one_of(plain, _around(TEXT_LIMITS[field.name]).map(lambda n: "x" * n))
     return plain if names is None else st.one_of(_near_misses(names), plain)
+
+
+def _around(limit: int) -> st.SearchStrategy[int]:
+    """Lengths at a limit, one under and one over it."""
+    return st.sampled_from((limit - 1, limit, limit + 1))
+
+
+def near_limit_labels() -> st.SearchStrategy[dict[str, str]]:
+    """Label maps at SPEC §6's limits: 63-65 entries, keys of 62-64 and values of 255-257."""
+    return st.builds(
+        lambda count, key, value: {f"{i:0>{key}}": "v" * value for i in range(count)},
+        _around(MAX_LABELS),
+        _around(MAX_LABEL_KEY),
+        _around(MAX_LABEL_VALUE),
+    )
+
+
+def _deep(depth: int, shape: str, leaf: Any) -> Any:
+    value = leaf
+    for level in range(depth):
+        arrays = shape == "arrays" or (shape == "mixed" and level % 2)
+        value = [value] if arrays else {"a": value}
+    return value
+
+
+def hostile_json_values() -> st.SearchStrategy[Any]:
+    """Deep, wide, huge and non-finite JSON values (issue 12, items 1-4)."""
+    non_finite = st.sampled_from((math.nan, math.inf, -math.inf))
+    deep = st.builds(
+        _deep,
+        st.one_of(_around(JSON_MAX_DEPTH), st.integers(JSON_MAX_DEPTH - 4, 60)),
+        st.sampled_from(("objects", "arrays", "mixed")),
+        st.one_of(st.just(1), non_finite),
+    )
+    wide = st.integers(100, 5000).map(lambda n: {f"k{i}": i for i in range(n)})
+    huge = st.one_of(
+        st.integers(MAX_RESOURCE_BYTES - 2048, MAX_RESOURCE_BYTES + 2048),
+        st.integers(1000, 300_000),
+    ).map(lambda n: "h" * n)
+    return st.one_of(deep, wide, huge, non_finite, non_finite.map(lambda x: {"maximum": x}))
 
 
 def json_values(max_leaves: int = 12) -> st.SearchStrategy[Any]:
@@ -124,16 +180,31 @@ def json_values(max_leaves: int = 12) -> st.SearchStrategy[Any]:
 
 
 def _struct(value: dict[str, Any]) -> struct_pb2.Struct:
-    return json_format.ParseDict(value, struct_pb2.Struct())
+    struct = struct_pb2.Struct()
+    struct.update(value)  # unlike ParseDict, keeps NaN and Infinity
+    return struct
+
+
+def _json_value(value: Any) -> struct_pb2.Value:
+    return _struct({"v": value}).fields["v"]
+
+
+def structs() -> st.SearchStrategy[struct_pb2.Struct]:
+    """Structs that lean towards JSON Schema, or hold a hostile value under a keyword that
+    takes any value (`default`), so the schema stays valid and the value reaches storage."""
+    keys = st.one_of(st.sampled_from(SCHEMA_KEYS), st.text(max_size=10))
+    return st.one_of(
+        st.dictionaries(keys, json_values(), max_size=5),
+        hostile_json_values().map(lambda value: {"default": value}),
+    ).map(_struct)
 
 
 def _well_known(descriptor: Descriptor) -> st.SearchStrategy[Message] | None:
     name = descriptor.full_name
     if name == "google.protobuf.Struct":
-        keys = st.one_of(st.sampled_from(SCHEMA_KEYS), st.text(max_size=10))
-        return st.dictionaries(keys, json_values(), max_size=5).map(_struct)
+        return structs()
     if name == "google.protobuf.Value":
-        return json_values().map(lambda v: json_format.ParseDict(v, struct_pb2.Value()))
+        return st.one_of(json_values(), hostile_json_values()).map(_json_value)
     if name == "google.protobuf.Timestamp":
         return st.builds(
             timestamp_pb2.Timestamp,
@@ -175,7 +246,8 @@ def _value(field: FieldDescriptor, depth: int) -> st.SearchStrategy[Any]:
     if field.message_type is not None:
         if field.message_type.GetOptions().map_entry:
             key, value = field.message_type.fields
-            return st.dictionaries(_scalar(key), _scalar(value), max_size=3)
+            small = st.dictionaries(_scalar(key), _scalar(value), max_size=3)
+            return st.one_of(small, near_limit_labels()) if field.name == "labels" else small
         single = messages(field.message_type, depth + 1)
         return st.lists(single, max_size=3) if field.is_repeated else single
     if field.is_repeated:
@@ -229,4 +301,92 @@ def requests() -> st.SearchStrategy[tuple[str, Message]]:
     """(method name, request) for any method of the contract."""
     return st.sampled_from(METHOD_NAMES).flatmap(
         lambda name: messages(_INPUTS[name]).map(lambda request: (name, request))
+    )
+
+
+# ---- writes that reach storage (the "served back" property) ---------------------------------
+
+SLUGS = st.from_regex(r"[a-z][a-z0-9]{0,10}", fullmatch=True)
+STORABLE_PLAN_PATHS = ("display_name", "rules", "rules.global", "rules.events", "rules.identify")
+
+
+def _plan_fields() -> st.SearchStrategy[dict[str, Any]]:
+    event = st.fixed_dictionaries(
+        {
+            "name": st.just("Order Completed"),
+            "description": _around(TEXT_LIMITS["description"]).map(lambda n: "d" * n),
+            "rules": structs(),
+        }
+    )
+    return st.fixed_dictionaries(
+        {
+            "display_name": st.one_of(st.just("plan"), _around(256).map(lambda n: "p" * n)),
+            "global": structs(),
+            "identify": structs(),
+            "events": st.lists(event, max_size=2),
+        }
+    )
+
+
+def _plan(fields: dict[str, Any], message: Any) -> Any:
+    message.display_name = fields["display_name"]
+    getattr(message.rules, "global").CopyFrom(fields["global"])
+    message.rules.identify.CopyFrom(fields["identify"])
+    for event in fields["events"]:
+        added = message.rules.events.add(name=event["name"], description=event["description"])
+        added.rules.CopyFrom(event["rules"])
+    return message
+
+
+def storable_requests(
+    plan: str, webhooks: str, source: str
+) -> st.SearchStrategy[tuple[str, Message]]:
+    """Well-formed Create/Update calls of workspace acme carrying hostile values, so that many
+    of them succeed and what they store can be read back; `plan`, `webhooks` (a webhooks
+    destination) and `source` name existing resources to update."""
+    classes = {m.name: GetMessageClass(m.input_type) for m in contract.methods()}
+
+    def create_plan(fields: dict[str, Any]) -> tuple[str, Message]:
+        request = classes["CreateTrackingPlan"](parent="workspaces/acme")
+        _plan(fields, request.tracking_plan)
+        return "CreateTrackingPlan", request
+
+    def update_plan(fields: dict[str, Any], paths: list[str]) -> tuple[str, Message]:
+        request = classes["UpdateTrackingPlan"]()
+        _plan(fields, request.tracking_plan).name = plan
+        request.update_mask.paths.extend(f"tracking_plan.{p}" for p in paths)
+        return "UpdateTrackingPlan", request
+
+    def create_source(slug: str, name: str, labels: dict[str, str]) -> tuple[str, Message]:
+        request = classes["CreateSource"](parent="workspaces/acme")
+        request.source.name = f"workspaces/acme/sources/{slug}"
+        request.source.catalog_name = "catalog/sources/javascript"
+        request.source.display_name = name
+        request.source.labels.update(labels)
+        return "CreateSource", request
+
+    def update_source(name: str, labels: dict[str, str]) -> tuple[str, Message]:
+        request = classes["UpdateSource"]()
+        request.source.name, request.source.display_name = source, name
+        request.source.labels.update(labels)
+        request.update_mask.paths.extend(["source.display_name", "source.labels"])
+        return "UpdateSource", request
+
+    def update_hooks(value: Any) -> tuple[str, Message]:
+        request = classes["UpdateDestination"]()
+        request.destination.name = webhooks
+        entry = request.destination.config.add(name=f"{webhooks}/config/hooks")
+        entry.value.CopyFrom(_json_value(value))
+        request.update_mask.paths.append("destination.config")
+        return "UpdateDestination", request
+
+    texts = st.one_of(st.just("n"), _around(256).map(lambda n: "n" * n))
+    labels = st.one_of(st.just({"team": "data"}), near_limit_labels())
+    paths = st.lists(st.sampled_from(STORABLE_PLAN_PATHS), min_size=1, max_size=3, unique=True)
+    return st.one_of(
+        st.builds(create_plan, _plan_fields()),
+        st.builds(update_plan, _plan_fields(), paths),
+        st.builds(create_source, SLUGS, texts, labels),
+        st.builds(update_source, texts, labels),
+        st.builds(update_hooks, st.one_of(json_values(), hostile_json_values())),
     )

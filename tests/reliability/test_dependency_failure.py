@@ -127,7 +127,9 @@ async def test_a_disk_that_fills_up_mid_load_fails_whole_writes_only(
     with file_size_limit(server.pid, limit=room):
         for index in range(500):
             slug = f"big-{index}"
-            request = create_source_request(slug, labels={"blob": "x" * 16_000})
+            # ~16 KB per row within SPEC §6's label limits (64 entries, values ≤ 256)
+            labels = {f"blob{i:02}": "x" * 250 for i in range(64)}
+            request = create_source_request(slug, labels=labels)
             try:
                 await apis[index % 2].call("CreateSource", request, token)
             except ApiFailure as failure:

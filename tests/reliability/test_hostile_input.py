@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import grpc
 import pytest
 import pytest_asyncio
+from google.rpc import error_details_pb2
 from segment.config.v1beta import (
     access_tokens_pb2,
     destinations_pb2,
@@ -23,6 +24,7 @@ from segment.config.v1beta import (
     tracking_plans_pb2,
 )
 
+from tests.integration.api import unpack
 from tests.reliability.hostile import (
     GrpcFailure,
     Target,
@@ -569,3 +571,23 @@ async def test_hostile_grpc_request_gets_a_canonical_code_and_changes_nothing(
         caught.value.error_info()  # one ErrorInfo of our domain: the error came from the API
     assert target.written() == before
     await target.assert_serving()
+
+
+@pytest.mark.parametrize("depth", [33, 45, 200, 100_000])
+async def test_a_grpc_struct_nested_too_deep_is_400_naming_its_field(
+    target: Target, depth: int
+) -> None:
+    """SPEC §1: past 32 levels is 400 naming the field, also where protobuf itself refuses to
+    parse the message (past ~45 levels), found by walking the wire format without recursion."""
+    with pytest.raises(GrpcFailure) as caught:
+        await grpc_call(target, T + "CreateTrackingPlan", _deep_struct_rules(depth))
+    assert caught.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert caught.value.status is not None
+    bad_requests = [
+        detail
+        for detail in map(unpack, caught.value.status.details)
+        if isinstance(detail, error_details_pb2.BadRequest)
+    ]
+    fields = [v.field for v in bad_requests[0].field_violations]
+    assert fields == ["tracking_plan.rules.global"], caught.value
+    assert "32 levels" in caught.value.message

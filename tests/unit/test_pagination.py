@@ -94,3 +94,24 @@ def test_token_of_another_position_type_is_invalid_argument() -> None:
     token = TOKENS.encode(_request(), "catalog/sources/x")
     with pytest.raises(ApiError, match="malformed"):
         TOKENS.decode(_request(token=token), int)
+
+
+def test_token_reveals_no_position() -> None:
+    """SPEC §4: row ids are shared by every workspace; a token must not show them."""
+    token = TOKENS.encode(_request(), 67)
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    assert b"67" not in raw
+    assert b'"p"' not in raw
+    assert b"workspaces" not in raw
+    assert TOKENS.encode(_request(), 68) != token
+
+
+def test_modifying_the_encrypted_payload_is_detected() -> None:
+    token = TOKENS.encode(_request(), 67)
+    raw = bytearray(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    for index in range(len(raw)):
+        raw[index] ^= 0x10
+        forged = base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode()
+        with pytest.raises(ApiError, match="modified"):
+            TOKENS.decode(_request(token=forged), int)
+        raw[index] ^= 0x10

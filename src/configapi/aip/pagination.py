@@ -1,8 +1,11 @@
 """Pagination (AIP-158): page sizes and opaque, tamper-evident, request-bound page tokens.
 
 A token carries the keyset position of the last item served (never an OFFSET, SPEC §4) and a
-checksum of the request's other fields, all signed with the deployment's secret (as einride/aip-go
-binds tokens to requests). A modified token, or one reused with other parameters, is rejected.
+checksum of the request's other fields (as einride/aip-go binds tokens to requests). SPEC §4 wants
+tokens opaque: positions are row ids shared by every collection, so the payload is encrypted, not
+only signed. The construction is SIV-style with HMAC-SHA256 from the standard library: the MAC of
+the plaintext is both the tag and the nonce of an HMAC-counter keystream, with two keys derived
+from the deployment's secret. A modified token, or one reused with other parameters, is rejected.
 """
 
 from __future__ import annotations
@@ -47,13 +50,15 @@ class PageTokens:
     """Encodes and decodes page tokens with one secret key."""
 
     def __init__(self, secret: bytes) -> None:
-        self._secret = secret
+        self._mac_key = hmac.new(secret, b"page token: mac", hashlib.sha256).digest()
+        self._cipher_key = hmac.new(secret, b"page token: cipher", hashlib.sha256).digest()
 
     def encode(self, request: Message, position: int | str) -> str:
         """A URL-safe token that resumes `request` after `position`."""
         payload = json.dumps({"p": position, "c": request_checksum(request)}).encode()
-        mac = hmac.new(self._secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
-        return base64.urlsafe_b64encode(mac + payload).rstrip(b"=").decode()
+        mac = self._mac(payload)
+        sealed = _xor(payload, self._keystream(mac, len(payload)))
+        return base64.urlsafe_b64encode(mac + sealed).rstrip(b"=").decode()
 
     def decode(self, request: Message, position_type: type[P]) -> P | None:
         """The position stored in `request.page_token`, or None for the first page."""
@@ -73,14 +78,28 @@ class PageTokens:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         except (ValueError, TypeError):
             raise _bad_token("it is not a token this server issued") from None
-        mac, payload = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
-        expected = hmac.new(self._secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
-        if not hmac.compare_digest(mac, expected):
+        mac, sealed = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
+        payload = _xor(sealed, self._keystream(mac, len(sealed)))
+        if len(mac) != _MAC_BYTES or not hmac.compare_digest(mac, self._mac(payload)):
             raise _bad_token("it is not a token this server issued, or it was modified")
         decoded = json.loads(payload)
         if not isinstance(decoded, dict):
             raise _bad_token("it is malformed")
         return decoded
+
+    def _mac(self, payload: bytes) -> bytes:
+        return hmac.new(self._mac_key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+
+    def _keystream(self, nonce: bytes, length: int) -> bytes:
+        blocks = (
+            hmac.new(self._cipher_key, nonce + counter.to_bytes(4, "big"), hashlib.sha256).digest()
+            for counter in range(-(-length // 32))
+        )
+        return b"".join(blocks)[:length]
+
+
+def _xor(data: bytes, keystream: bytes) -> bytes:
+    return bytes(a ^ b for a, b in zip(data, keystream, strict=True))
 
 
 def _bad_token(why: str) -> ApiError:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from segment.config.v1beta import catalog_pb2
 
 from configapi.catalog.jsonvalue import json_type_of
+from configapi.catalog.patterns import matcher
 
 # Catalog slugs are looser than caller-picked slugs (SPEC §6): the real catalog has
 # `catalog/sources/.net` and `catalog/destinations/customer.io`. Same rule as aip/names.py's
@@ -270,7 +271,7 @@ def _regexp(data: Mapping[str, object], where: str) -> str:
     """The `regexp` key; it must compile, or config validation could not use it (SPEC §6.3)."""
     pattern = _text(data, "regexp", where)
     try:
-        re.compile(pattern)
+        matcher(pattern)  # compiled as validation will run it (RE2, or `re` on short values)
     except re.error as error:
         raise EntryProblem(
             _at(where, "regexp"), f"not a valid regular expression: {error}"

@@ -14,12 +14,12 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 
 from segment.config.v1beta import catalog_pb2
 
 from configapi.catalog.jsonvalue import JsonValue, json_type_of
+from configapi.catalog.patterns import matcher
 
 Setting = catalog_pb2.DestinationSetting
 
@@ -42,14 +42,9 @@ def _string_problem(setting: Setting, value: JsonValue) -> str | None:
     pattern = setting.string_validators.regexp if setting.HasField("string_validators") else ""
     # An optional setting may be left empty even where its regexp wants characters: clients
     # send "" for settings they do not use. The value itself is never echoed (it may be a secret).
-    if pattern and (value or setting.required) and not _matches(pattern, value):
-        return f"expects a string matching {pattern}"
+    if pattern and (value or setting.required):
+        return matcher(pattern).problem(value)
     return None
-
-
-def _matches(pattern: str, text: str) -> bool:
-    # The catalog's patterns are JavaScript regexps: ASCII classes, unanchored `test()`.
-    return re.search(pattern, text, re.ASCII) is not None
 
 
 def _boolean_problem(setting: Setting, value: JsonValue) -> str | None:
@@ -117,9 +112,11 @@ def _map_keys_problem(
 ) -> str | None:
     if not validators.regexp:
         return None
+    check = matcher(validators.regexp)
     for key in value:
-        if not _matches(validators.regexp, key):
-            return f'expects keys matching {validators.regexp}, got "{key}"'
+        problem = check.problem(key, "keys")
+        if problem is not None:
+            return f'{problem}, got "{key[:64]}"'
     return None
 
 

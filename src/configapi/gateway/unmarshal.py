@@ -26,6 +26,7 @@ from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
+from configapi.aip.limits import JSON_TYPES, json_depth_problem
 from configapi.errors import ApiError, invalid_argument
 from configapi.gateway.errors import malformed_request, wrong_type
 from configapi.gateway.wellknown import WELL_KNOWN_PARSERS
@@ -111,6 +112,8 @@ def merge_message(message: Message, value: Json, path: str) -> None:
     """Merge a JSON value into a (sub-)message, honouring well-known types' JSON forms."""
     descriptor = descriptor_of(message)
     parse = WELL_KNOWN_PARSERS.get(descriptor.full_name)
+    if descriptor.full_name in JSON_TYPES and (problem := json_depth_problem(value)):
+        raise invalid_argument(path, problem)  # before protobuf's Struct code recurses into it
     if parse is not None:
         with _RefusedValue(path):
             parse(message, value, path)

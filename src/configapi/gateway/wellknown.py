@@ -43,7 +43,9 @@ def _parse_field_mask(message: Any, value: Json, path: str) -> None:
         message.SetInParent()
         message.paths.extend(parse_field_mask(value))
         return
-    paths = value.get("paths", []) if isinstance(value, dict) else None
+    # `{"paths": null}` means no paths, exactly like `"update_mask": null` (proto3 JSON: null is
+    # the default); with no paths an update changes nothing (SPEC §5 rule 1)
+    paths = (value.get("paths") or []) if isinstance(value, dict) else None
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise wrong_type(path, 'a field mask ("a,b" or {"paths": ["a", "b"]})', value)
     message.SetInParent()

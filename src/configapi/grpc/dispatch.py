@@ -1,8 +1,9 @@
 """The dispatcher: the one path every call takes, from gRPC or from the in-process gateway.
 
-It admits the call through the policy layer, runs the servicer method named like the RPC, and is
-the error boundary: an ApiError passes through; anything else is logged with its traceback and
-becomes INTERNAL "internal error" (SPEC §2: no internals reach the caller).
+It admits the call through the policy layer, checks the request against SPEC §1/§6's limits
+(`aip.limits`, off the event loop when the request is large), runs the servicer method named
+like the RPC, and is the error boundary: an ApiError passes through; anything else is logged
+with its traceback and becomes INTERNAL "internal error" (SPEC §2: no internals reach the caller).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import grpc
 from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import Message
 
+from configapi.aip.limits import carries_messages, request_violations
 from configapi.aip.names import PatternRegistry
 from configapi.auth.tokens import Caller
-from configapi.errors import ApiError, internal
+from configapi.errors import ApiError, internal, invalid_arguments
 from configapi.grpc.policy import MethodRules, Policy
+from configapi.services.cpu_lane import CpuLane
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,7 @@ class Route:
 
     rules: MethodRules
     handler: Handler | None
+    checked: bool  # its requests carry something SPEC §1/§6 limit (Create, Update)
 
 
 class Dispatcher:
@@ -42,12 +46,15 @@ class Dispatcher:
         servicers: Mapping[str, object],
         policy: Policy,
         patterns: PatternRegistry,
+        cpu: CpuLane,
     ) -> None:
         self._policy = policy
+        self._cpu = cpu
         self._routes = {
             method.full_name: Route(
                 MethodRules.of(method, patterns),
                 getattr(servicers.get(method.containing_service.full_name), method.name, None),
+                carries_messages(method.input_type),
             )
             for method in methods
         }
@@ -93,12 +100,21 @@ class Dispatcher:
                 caller = await self._policy.admit(route.rules, request, metadata)
             else:
                 self._policy.check_target(route.rules, request, caller)
+            if route.checked:
+                await self._check_limits(request)
             return await route.handler(request, caller)
         except ApiError:
             raise
         except Exception:
             log.exception("unexpected error in %s", method.full_name)
             raise internal() from None
+
+    async def _check_limits(self, request: Message) -> None:
+        """SPEC §1 and §6 limits, the same for both transports, before any servicer code."""
+        size = request.ByteSize()
+        violations = await self._cpu.run(size, lambda: request_violations(request))
+        if violations:
+            raise invalid_arguments(violations)
 
 
 def _unimplemented(method: MethodDescriptor) -> ApiError:

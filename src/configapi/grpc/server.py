@@ -10,15 +10,18 @@ the trailing metadata `x-request-id` (README "Logs").
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from typing import cast
 
 import grpc
-from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
+from google.protobuf.descriptor import Descriptor, MethodDescriptor, ServiceDescriptor
 from google.protobuf.message import DecodeError, Message
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection, reflection_pb2_grpc
 
+from configapi.aip.limits import JSON_TOO_DEEP
 from configapi.contract import input_class, output_class
 from configapi.errors import ApiError, invalid_argument
+from configapi.grpc.deep_fields import too_deep_field
 from configapi.grpc.dispatch import Dispatcher
 from configapi.observability.calls import REQUEST_ID_KEY
 from configapi.observability.observer import CallObserver
@@ -29,16 +32,28 @@ _DETAILS_KEY = "grpc-status-details-bin"
 class MalformedRequest:
     """Stands in for a request whose bytes did not parse, so the handler can answer 400."""
 
-    def __init__(self, error: Exception) -> None:
+    def __init__(self, error: Exception, too_deep: str | None = None) -> None:
         self.error = error
+        self.too_deep = too_deep  # the JSON-valued field nested past protobuf's limit, if any
+
+    def problem(self) -> ApiError:
+        """The 400 to answer: naming the too-deep field when there is one (SPEC §1)."""
+        if self.too_deep is not None:
+            return invalid_argument(self.too_deep, JSON_TOO_DEEP)
+        return invalid_argument("request", "the request bytes are not a valid message")
 
 
 def _deserializer(message: type[Message]) -> Callable[[bytes], Message | MalformedRequest]:
+    descriptor = cast(Descriptor, message.DESCRIPTOR)
+
     def parse(data: bytes) -> Message | MalformedRequest:
         try:
-            return message.FromString(data)
+            request = message.FromString(data)
         except (DecodeError, RuntimeError, ValueError) as error:
-            return MalformedRequest(error)
+            return MalformedRequest(error, too_deep_field(descriptor, data))
+        # unknown fields are dropped, never stored nor echoed (SPEC §1, as REST ignores them)
+        request.DiscardUnknownFields()
+        return request
 
     return parse
 
@@ -51,7 +66,7 @@ def _behavior(
     ) -> Message:
         try:
             if isinstance(request, MalformedRequest):
-                raise invalid_argument("request", "the request bytes are not a valid message")
+                raise request.problem()
             return await dispatcher.call(method, request, context.invocation_metadata() or ())
         except ApiError as error:
             await _abort(context, error)
@@ -73,7 +88,7 @@ def _observed_behavior(
         trailer = ((REQUEST_ID_KEY, call.request_id),)
         try:
             if isinstance(request, MalformedRequest):
-                raise invalid_argument("request", "the request bytes are not a valid message")
+                raise request.problem()
             response = await dispatcher.call(method, request, metadata)
         except ApiError as error:
             call.code = error.code

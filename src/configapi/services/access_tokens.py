@@ -73,7 +73,14 @@ class AccessTokenServicer:
 
 
 async def issue_token(store: TokenStore, token: pb.AccessToken, now: Timestamp) -> pb.AccessToken:
-    """Name, stamp and store a checked token; the result is the only copy holding the secret."""
+    """Name, stamp and store a checked token; the result is the only copy holding the secret.
+
+    A workspace named twice is stored once: `workspace_names` is a set of grants, and a
+    duplicate adds nothing a caller could see (decided for issue 12; SPEC §6.5 lists it).
+    """
+    unique = list(dict.fromkeys(token.workspace_names))
+    del token.workspace_names[:]
+    token.workspace_names.extend(unique)
     token.name = ACCESS_TOKEN.render(access_token=new_token_id())
     token.create_time.CopyFrom(now)
     secret = new_secret()

@@ -12,9 +12,14 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from configapi.aip.pagination import DEFAULT_PAGE_SIZE, PageTokens, page_size_of
 from configapi.catalog import Catalog
+from configapi.services.cpu_lane import CpuLane
 from configapi.storage.repository import Page, Repository
 
 M = TypeVar("M", bound=Message)
+# A List page stops adding items before its encoded size would pass 3 MiB (SPEC §4: gRPC clients
+# refuse messages over 4 MiB); 1 KiB is kept for the page token and the response's other fields.
+MAX_PAGE_BYTES = 3 * 1024 * 1024 - 1024
+_ITEM_OVERHEAD = 6  # a repeated field's tag and length prefix
 P = TypeVar("P", int, str)
 
 
@@ -25,6 +30,7 @@ class ServiceContext:
     repository: Repository
     catalog: Catalog
     page_tokens: PageTokens
+    cpu: CpuLane  # CPU-heavy validation runs here, off the event loop (SPEC §6)
     clock: Callable[[], float] = field(default=time.time)
 
     def now(self) -> Timestamp:
@@ -42,9 +48,25 @@ class ServiceContext:
         size = page_size_of(getattr(request, "page_size"), default_size)  # noqa: B009
         position = self.page_tokens.decode(request, position_type)
         page = await list_after(position, size)
+        fitting = items_within(page.items, MAX_PAGE_BYTES)
+        if fitting < len(page.items):
+            # SPEC §4: stop before 3 MiB; reading the shorter page again gives the position of
+            # its last item for the token, without the repository protocol exposing positions
+            page = await list_after(position, fitting)
         if page.next_position is None:
             return page.items, ""
         return page.items, self.page_tokens.encode(request, page.next_position)
+
+
+def items_within(items: Sequence[Message], budget: int) -> int:
+    """How many leading items encode within `budget` bytes (at least one: a resource is at most
+    1 MiB, SPEC §6, so one always fits in a page)."""
+    used = 0
+    for count, item in enumerate(items):
+        used += item.ByteSize() + _ITEM_OVERHEAD
+        if used > budget:
+            return max(count, 1)
+    return len(items)
 
 
 def timestamp_at(seconds: float) -> Timestamp:

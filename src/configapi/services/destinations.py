@@ -11,6 +11,7 @@ from segment.config.v1beta import destinations_pb2 as pb
 from configapi.aip.enums import unknown_enum_values
 from configapi.aip.fieldbehavior import clear_output_only
 from configapi.aip.fieldmask import apply_update_mask, normalize_paths
+from configapi.aip.limits import MAX_RESOURCE_BYTES, resource_size_problem
 from configapi.aip.names import parse_name
 from configapi.auth.tokens import Caller
 from configapi.catalog import check_destination_config
@@ -99,6 +100,8 @@ class DestinationServicer:
             if checked is not None:
                 _merge_config(current, checked)
             current.update_time.CopyFrom(now)
+            if current.ByteSize() > MAX_RESOURCE_BYTES:  # merged config, old and new together
+                raise invalid_argument("destination", resource_size_problem(current))
             return current
 
         updated = await self._store.update(name, mutate)

@@ -7,9 +7,10 @@ from segment.config.v1beta import tracking_plans_pb2 as pb
 
 from configapi.aip.fieldbehavior import clear_output_only, missing_required
 from configapi.aip.fieldmask import apply_update_mask, normalize_paths
+from configapi.aip.limits import MAX_RESOURCE_BYTES, resource_size_problem
 from configapi.aip.names import parse_name
 from configapi.auth.tokens import Caller
-from configapi.errors import FieldViolation, invalid_arguments
+from configapi.errors import FieldViolation, invalid_argument, invalid_arguments
 from configapi.services.context import ServiceContext
 from configapi.services.ids import tracking_plan_id
 from configapi.services.json_schemas import schema_problem
@@ -46,7 +47,7 @@ class TrackingPlanServicer:
         plan = pb.TrackingPlan()
         plan.CopyFrom(request.tracking_plan)
         clear_output_only(plan)
-        problems = missing_required(plan, "tracking_plan") + _rules_problems(plan.rules)
+        problems = missing_required(plan, "tracking_plan") + await self._rules_problems(plan)
         if problems:
             raise invalid_arguments(problems)
         _default_versions(plan.rules)
@@ -70,7 +71,10 @@ class TrackingPlanServicer:
         if not paths:
             return await self._standard.get(name, "tracking_plan.name")
         sent = request.tracking_plan
-        problems = _rules_problems(sent.rules)
+        # SPEC §6.4: only what the mask takes from the body is validated (and stored)
+        masked = pb.TrackingPlan()
+        apply_update_mask(masked, sent, paths)
+        problems = await self._rules_problems(masked)
         if "display_name" in paths and not sent.display_name:
             problems.append(FieldViolation("tracking_plan.display_name", "must not be empty"))
         if problems:
@@ -81,12 +85,19 @@ class TrackingPlanServicer:
             apply_update_mask(current, sent, paths)
             _default_versions(current.rules)
             current.update_time.CopyFrom(now)
+            if current.ByteSize() > MAX_RESOURCE_BYTES:  # old and new parts together
+                raise invalid_argument("tracking_plan", resource_size_problem(current))
             return current
 
         updated = await self._store.update(name, mutate)
         if updated is None:
             raise self._standard.not_found(name)
         return updated
+
+    async def _rules_problems(self, plan: pb.TrackingPlan) -> list[FieldViolation]:
+        """`_rules_problems`, off the event loop for large rules (SPEC §6: seconds of CPU)."""
+        rules = plan.rules
+        return await self._ctx.cpu.run(rules.ByteSize(), lambda: _rules_problems(rules))
 
     async def DeleteTrackingPlan(
         self, request: pb.DeleteTrackingPlanRequest, caller: Caller
