@@ -398,3 +398,11 @@ def test_int64_and_numbers_in_strings_are_accepted() -> None:
 def test_field_mask_message_form_is_taken_verbatim() -> None:
     mask = parsed(field_mask_pb2.FieldMask, '{"paths": ["displayName"]}')
     assert list(mask.paths) == ["displayName"]
+
+
+@pytest.mark.parametrize(("number", "text"), GO_SPELLINGS, ids=[t for _, t in GO_SPELLINGS])
+def test_a_number_read_from_json_prints_back_as_go_would(number: float, text: str) -> None:
+    # what a client sends in a tracking plan's rules comes back spelled as grpc-gateway spells it
+    plan = parsed(tracking_plans_pb2.TrackingPlan, f'{{"rules": {{"global": {{"n": {text}}}}}}}')
+    body = JsonMarshaller().encode(plan.rules)
+    assert f'"n":{text}' in body.decode()
