@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from configapi.aip.names import ID_RULES, SLUG, ResourcePattern, parse_name
+from configapi.aip.names import ID_RULES, SLUG, ResourcePattern, broken_rule, parse_name
 from configapi.errors import ApiError
 from configapi.services.resource_types import (
     ACCESS_TOKEN,
@@ -174,3 +174,17 @@ def test_the_slug_rule_is_never_stated_for_an_id_that_satisfies_it() -> None:
         with pytest.raises(ApiError) as raised:
             parse_name(pattern, name, "name")
         assert SLUG.pattern not in raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        ("acme", "names have the form workspaces/{workspace} (2 segments); this one has 1"),
+        ("workspaces/Acme", 'workspace "Acme" must match ^[a-z0-9][a-z0-9_.-]{0,62}$'),
+        ("workspace/acme", 'segment 1 of workspaces/{workspace} is "workspaces", not "workspace"'),
+    ],
+)
+def test_broken_rule_states_the_rule_for_names_in_other_fields(name: str, rule: str) -> None:
+    # e.g. an access token's workspace_names: the same rule text as parse_name's 400
+    assert broken_rule(WORKSPACE, name) == rule
+    assert broken_rule(TRACKING_PLAN, "workspaces/a/tracking-plans/rs_123abc") is None

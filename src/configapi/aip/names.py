@@ -18,7 +18,7 @@ from types import MappingProxyType
 from google.api import resource_pb2
 from google.protobuf.descriptor import Descriptor
 
-from configapi.errors import ApiError, invalid_argument, not_found
+from configapi.errors import invalid_argument, not_found
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
 # Generated ids and catalog slugs follow other rules than caller-picked slugs:
@@ -129,7 +129,10 @@ def parse_name(pattern: ResourcePattern, value: str, field_path: str) -> Mapping
         raise invalid_argument(field_path, "is required")
     variables = pattern.match(value)
     if variables is None:
-        raise _why_not(pattern, value, field_path)
+        rule = broken_rule(pattern, value)
+        if rule is None:
+            raise not_found(pattern.resource_type, value)
+        raise invalid_argument(field_path, f'"{value}" is not a valid name: {rule}')
     return variables
 
 
@@ -138,29 +141,25 @@ def id_rule(variable: str) -> re.Pattern[str]:
     return ID_RULES.get(variable, SLUG)
 
 
-def _why_not(pattern: ResourcePattern, value: str, field_path: str) -> ApiError:
-    """The error for a name that does not match: the first rule it breaks, stated as a rule."""
+def broken_rule(pattern: ResourcePattern, value: str) -> str | None:
+    """The first rule a name that does not fit `pattern` breaks, stated as a rule; None when it
+    only holds a made-up generated id, which is well-formed but names nothing (SPEC §6)."""
     if len(value) > _LONGEST_NAME:
-        return _invalid(field_path, value, f"names are at most {_LONGEST_NAME} characters")
+        return f"names are at most {_LONGEST_NAME} characters"
     parts = value.split("/")
     if len(parts) != len(pattern.segments):
         rule = f"names have the form {pattern.pattern} ({len(pattern.segments)} segments)"
-        return _invalid(field_path, value, f"{rule}; this one has {len(parts)}")
+        return f"{rule}; this one has {len(parts)}"
     for position, (segment, part) in enumerate(zip(pattern.segments, parts, strict=True), 1):
         if not segment.startswith("{"):
             if segment != part:
-                rule = f'segment {position} of {pattern.pattern} is "{segment}", not "{part}"'
-                return _invalid(field_path, value, rule)
+                return f'segment {position} of {pattern.pattern} is "{segment}", not "{part}"'
             continue
         variable = segment[1:-1]
         expected = id_rule(variable)
         if expected.fullmatch(part):
             continue
         if variable in GENERATED_IDS and _ID_CHARACTERS.fullmatch(part):
-            return not_found(pattern.resource_type, value)
-        return _invalid(field_path, value, f'{variable} "{part}" must match ^{expected.pattern}$')
-    return _invalid(field_path, value, f"names have the form {pattern.pattern}")
-
-
-def _invalid(field_path: str, value: str, rule: str) -> ApiError:
-    return invalid_argument(field_path, f'"{value}" is not a valid name: {rule}')
+            return None
+        return f'{variable} "{part}" must match ^{expected.pattern}$'
+    return f"names have the form {pattern.pattern}"
