@@ -115,7 +115,8 @@ def bounded(text: str) -> str:
 
 def _pack(message: object) -> any_pb2.Any:
     packed = any_pb2.Any()
-    packed.Pack(message)  # type: ignore[arg-type]
+    # deterministic: map entries (ErrorInfo.metadata) sorted by key, the same in every process
+    packed.Pack(message, deterministic=True)  # type: ignore[arg-type]
     return packed
 
 

@@ -182,10 +182,34 @@ async def test_walking_workspaces_of_a_token_holding_23(make_world: MakeWorld) -
 # ---- page sizes --------------------------------------------------------------------------------
 
 
-async def test_page_size_unset_or_zero_means_10(world: World) -> None:
-    await _create_sources(world, 23)
+@pytest.mark.parametrize("collection", COLLECTIONS.values(), ids=COLLECTIONS.keys())
+async def test_page_size_unset_means_100_in_every_collection(
+    world: World, collection: Collection
+) -> None:
+    # SPEC §4: Go clients and Terraform providers never send page_size nor follow the token, so
+    # all 23 must be on the first page (a default of 10 or 20 would hide some from them)
+    created = await collection.fill(world)
+    response = await world.call(collection.method, collection.request)
+    assert [item.name for item in getattr(response, collection.plural)] == created
+    assert getattr(response, "next_page_token") == ""  # noqa: B009
+
+
+async def test_page_size_unset_or_zero_means_100(world: World) -> None:
+    created = await _create_sources(world, 101)
     response = await _list_with_size(world, 0)
-    assert len(response.sources) == 10
+    assert [source.name for source in response.sources] == created[:100]
+    request = sources_pb2.ListSourcesRequest(
+        parent=world.workspace, page_token=response.next_page_token
+    )
+    following = await world.call("ListSources", request)
+    assert isinstance(following, sources_pb2.ListSourcesResponse)
+    assert [source.name for source in following.sources] == created[100:]
+
+
+async def test_page_size_above_100_is_coerced_to_100_for_sources(world: World) -> None:
+    await _create_sources(world, 101)
+    response = await _list_with_size(world, 500)
+    assert len(response.sources) == 100
     assert response.next_page_token != ""
 
 
@@ -257,11 +281,11 @@ async def test_a_page_token_reused_with_another_parent_is_invalid_argument(world
     both = await world.server.add_token("acme", "globex")
     await _create_sources(world, 12)
     first = await world.call(
-        "ListSources", sources_pb2.ListSourcesRequest(parent=world.workspace), both
+        "ListSources", sources_pb2.ListSourcesRequest(parent=world.workspace, page_size=10), both
     )
     assert isinstance(first, sources_pb2.ListSourcesResponse)
     request = sources_pb2.ListSourcesRequest(
-        parent=world.other_workspace, page_token=first.next_page_token
+        parent=world.other_workspace, page_size=10, page_token=first.next_page_token
     )
     failure = await world.fail(grpc.StatusCode.INVALID_ARGUMENT, "ListSources", request, both)
     assert violated_fields(failure) == ["page_token"]

@@ -176,3 +176,33 @@ async def test_a_bad_authorization_header_is_401_with_www_authenticate(
     assert body["code"] == 16
     assert body["details"][0]["@type"] == "type.googleapis.com/google.rpc.ErrorInfo"
     assert body["details"][0]["domain"] == "config.segmentapis.com"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1beta/workspaces/acme/tracking-plans/rs_123abc/"),
+        ("PUT", "/v1beta/workspaces/acme/tracking-plans/rs_123abc"),
+        ("DELETE", "/v1beta/workspaces/acme/tracking-plans/rs_123abc"),
+        ("GET", "/v1beta/access-tokens/rs_123abc"),
+        ("DELETE", "/v1beta/access-tokens/abc"),
+    ],
+    ids=["get-plan", "update-plan", "delete-plan", "get-token", "delete-token"],
+)
+async def test_a_made_up_generated_id_is_404_like_a_missing_one(
+    rest: RestClient, method: str, path: str
+) -> None:
+    # SPEC §6: clients' tests and mistyped `terraform import`s probe with ids like rs_123abc
+    response = await rest.send(method, path)
+    assert response.status_code == 404, response.text
+    body = response.json()
+    assert body["code"] == 5
+    assert body["details"][0]["reason"] == "RESOURCE_NOT_FOUND"
+
+
+async def test_a_bad_name_is_400_stating_the_rule_the_segment_breaks(rest: RestClient) -> None:
+    response = await rest.send("GET", "/v1beta/workspaces/acme/tracking-plans/rs_1!")
+    assert response.status_code == 400, response.text
+    message = response.json()["message"]
+    assert 'tracking_plan "rs_1!" must match ^rs_[0-9A-Za-z]{27}$' in message
+    assert "[a-z0-9][a-z0-9_.-]" not in message  # not the slug rule, which it does not break

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import grpc
 import pytest
@@ -146,3 +149,30 @@ def test_upstream_unavailable_is_the_original_proxys_plain_text() -> None:
     assert (status, body) == (503, b"upstream connect error or disconnect/reset before headers")
     assert body == UPSTREAM_UNAVAILABLE_BODY
     assert ("content-type", "text/plain") in headers
+
+
+# Renders one error with a 40-key ErrorInfo.metadata: its REST body, then its gRPC details bytes.
+_RENDER_IN_A_FRESH_PROCESS = """
+import base64, grpc, sys
+from configapi.errors import ApiError
+from configapi.gateway.errors import render_error
+keys = [f"k{index:02}" for index in range(40)]
+error = ApiError(grpc.StatusCode.INVALID_ARGUMENT, "m", "R", {k: k.upper() for k in keys[::-1]})
+status = error.to_status()
+sys.stdout.write(render_error(status)[1].decode() + "\\n")
+sys.stdout.write(base64.b64encode(status.SerializeToString()).decode() + "\\n")
+"""
+
+
+def test_error_metadata_prints_in_sorted_order_in_every_process() -> None:
+    # protobuf maps iterate in an order that changes with each process's hash seed
+    outputs = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        command = [sys.executable, "-c", _RENDER_IN_A_FRESH_PROCESS]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        outputs.add(done.stdout)
+    assert len(outputs) == 1, outputs
+    rest_body = json.loads(outputs.pop().splitlines()[0])
+    metadata = rest_body["details"][0]["metadata"]
+    assert list(metadata) == sorted(metadata) and len(metadata) == 40

@@ -18,7 +18,7 @@ from segment.config.v1beta import (
 )
 
 from configapi.errors import ApiError
-from configapi.gateway.marshal import JsonMarshaller
+from configapi.gateway.marshal import JsonMarshaller, go_number_text
 from configapi.gateway.unmarshal import decode_json, merge_object
 
 
@@ -119,6 +119,66 @@ def test_timestamps_are_rfc3339_utc_with_z(rfc3339: str, expected: str) -> None:
 )
 def test_struct_numbers_print_like_go_protojson(value: dict[str, Any], text: str) -> None:
     assert JsonMarshaller().encode(struct(value)) == text.encode()
+
+
+# What Go protojson (grpc-gateway v2) prints for each double in a Struct: strconv.FormatFloat
+# with the shortest digits, 'f' form from 1e-6 below 1e21, else 'e' form with "e-07" → "e-7".
+GO_SPELLINGS = [
+    (0.0, "0"),
+    (-0.0, "-0"),
+    (5.0, "5"),
+    (-3.0, "-3"),
+    (2.5, "2.5"),
+    (0.1, "0.1"),
+    (0.0001, "0.0001"),
+    (0.00001, "0.00001"),
+    (0.000015, "0.000015"),
+    (-0.00001, "-0.00001"),
+    (0.000001, "0.000001"),
+    (1e-7, "1e-7"),
+    (1.5e-7, "1.5e-7"),
+    (-1e-9, "-1e-9"),
+    (1e-10, "1e-10"),
+    (5e-324, "5e-324"),
+    (2.0**53, "9007199254740992"),
+    (2.0**53 + 2, "9007199254740994"),
+    (9007199254740993.0, "9007199254740992"),  # not a double: rounds to 2^53
+    (2.0**60, "1152921504606847000"),
+    (1e16, "10000000000000000"),
+    (1.5e17, "150000000000000000"),
+    (1e20, "100000000000000000000"),
+    (123456789012345680000.0, "123456789012345680000"),
+    (-123456789012345680000.0, "-123456789012345680000"),
+    (1e21, "1e+21"),
+    (1.5e21, "1.5e+21"),
+    (1e100, "1e+100"),
+    (1.7976931348623157e308, "1.7976931348623157e+308"),
+    (123.456, "123.456"),
+    (1234567.125, "1234567.125"),
+]
+
+
+@pytest.mark.parametrize(("number", "text"), GO_SPELLINGS, ids=[t for _, t in GO_SPELLINGS])
+def test_go_number_text_spells_doubles_like_go_protojson(number: float, text: str) -> None:
+    assert go_number_text(number) == text
+
+
+@pytest.mark.parametrize(("number", "text"), GO_SPELLINGS, ids=[t for _, t in GO_SPELLINGS])
+def test_struct_and_double_fields_print_go_spellings(number: float, text: str) -> None:
+    value = struct_pb2.Value(number_value=number)
+    rules = {
+        "x": value,
+        "nested": struct_pb2.Value(list_value=struct_pb2.ListValue(values=[value])),
+    }
+    body = JsonMarshaller().encode(struct_pb2.Struct(fields=rules))
+    assert body == f'{{"nested":[{text}],"x":{text}}}'.encode()
+    assert float(json.loads(body)["x"]) == number  # and it still reads back as the same double
+
+
+def test_raw_numbers_sit_inside_escaped_strings_and_unicode_unharmed() -> None:
+    value = struct({"s": '"é\\n', "n": 1e-5, 'k"': [0.5, {"z": -0.0}]})
+    body = JsonMarshaller().encode(value)
+    assert body == '{"k\\"":[0.5,{"z":-0}],"n":0.00001,"s":"\\"é\\\\n"}'.encode()
 
 
 def test_destination_config_values_print_as_plain_json() -> None:
@@ -338,3 +398,11 @@ def test_int64_and_numbers_in_strings_are_accepted() -> None:
 def test_field_mask_message_form_is_taken_verbatim() -> None:
     mask = parsed(field_mask_pb2.FieldMask, '{"paths": ["displayName"]}')
     assert list(mask.paths) == ["displayName"]
+
+
+@pytest.mark.parametrize(("number", "text"), GO_SPELLINGS, ids=[t for _, t in GO_SPELLINGS])
+def test_a_number_read_from_json_prints_back_as_go_would(number: float, text: str) -> None:
+    # what a client sends in a tracking plan's rules comes back spelled as grpc-gateway spells it
+    plan = parsed(tracking_plans_pb2.TrackingPlan, f'{{"rules": {{"global": {{"n": {text}}}}}}}')
+    body = JsonMarshaller().encode(plan.rules)
+    assert f'"n":{text}' in body.decode()

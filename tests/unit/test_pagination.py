@@ -16,15 +16,15 @@ TOKENS = PageTokens(b"k" * 32)
 
 @pytest.mark.parametrize(
     ("requested", "expected"),
-    [(0, 10), (1, 1), (10, 10), (100, 100), (101, 100), (10_000, 100)],
-    ids=["unset-means-default", "one", "ten", "max", "above-max-coerced", "far-above-coerced"],
+    [(0, 100), (1, 1), (10, 10), (100, 100), (101, 100), (10_000, 100)],
+    ids=["unset-means-100", "one", "ten", "max", "above-max-coerced", "far-above-coerced"],
 )
 def test_page_size_is_defaulted_and_coerced(requested: int, expected: int) -> None:
     assert page_size_of(requested) == expected
 
 
-def test_catalog_default_page_size_is_100() -> None:
-    assert page_size_of(0, default=100) == 100
+def test_a_collection_may_still_pick_its_own_default() -> None:
+    assert page_size_of(0, default=50) == 50
 
 
 def test_negative_page_size_is_invalid_argument() -> None:

@@ -2,6 +2,9 @@
 
 A pattern such as `workspaces/{workspace}/sources/{source}` matches a name segment by segment;
 each variable must be a valid id (SPEC §6: slugs match `^[a-z0-9][a-z0-9_.-]{0,62}$`).
+A name that does not fit is INVALID_ARGUMENT stating the one rule it breaks, except that an id
+of a server-generated kind that is merely not in the generated format names nothing: NOT_FOUND,
+as for a well-formed id that does not exist (SPEC §6: clients probe with ids like `rs_123abc`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from types import MappingProxyType
 from google.api import resource_pb2
 from google.protobuf.descriptor import Descriptor
 
-from configapi.errors import invalid_argument
+from configapi.errors import invalid_argument, not_found
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
 # Generated ids and catalog slugs follow other rules than caller-picked slugs:
@@ -28,6 +31,11 @@ ID_RULES: Mapping[str, re.Pattern[str]] = {
     "catalog_source": _CATALOG_SLUG,
     "catalog_destination": _CATALOG_SLUG,
 }
+
+# Variables whose ids the server generates (SPEC §6). An id of these made only of id characters
+# (those of slugs and of base62) that is not in the generated format cannot exist: 404, not 400.
+GENERATED_IDS: frozenset[str] = frozenset({"tracking_plan", "access_token", "filter"})
+_ID_CHARACTERS = re.compile(r"[0-9A-Za-z_.-]{1,63}")
 
 
 # The longest valid name: a destination, three 63-character ids and its literal segments (223).
@@ -108,21 +116,50 @@ def _match(segments: tuple[str, ...], name: str) -> Mapping[str, str] | None:
                 return None
             continue
         variable = segment[1:-1]
-        if not ID_RULES.get(variable, SLUG).fullmatch(part):
+        if not id_rule(variable).fullmatch(part):
             return None
         values[variable] = part
     return MappingProxyType(values)
 
 
 def parse_name(pattern: ResourcePattern, value: str, field_path: str) -> Mapping[str, str]:
-    """The variables of a resource name, or INVALID_ARGUMENT naming the field."""
+    """The variables of a resource name; INVALID_ARGUMENT naming the field and the rule the name
+    breaks, or NOT_FOUND for a made-up generated id (SPEC §6)."""
     if not value:
         raise invalid_argument(field_path, "is required")
     variables = pattern.match(value)
     if variables is None:
-        raise invalid_argument(
-            field_path,
-            f'"{value}" is not a valid name: expected {pattern.pattern} with valid ids'
-            " (slugs match ^[a-z0-9][a-z0-9_.-]{0,62}$)",
-        )
+        rule = broken_rule(pattern, value)
+        if rule is None:
+            raise not_found(pattern.resource_type, value)
+        raise invalid_argument(field_path, f'"{value}" is not a valid name: {rule}')
     return variables
+
+
+def id_rule(variable: str) -> re.Pattern[str]:
+    """The pattern every id of a variable matches (slugs unless ID_RULES says otherwise)."""
+    return ID_RULES.get(variable, SLUG)
+
+
+def broken_rule(pattern: ResourcePattern, value: str) -> str | None:
+    """The first rule a name that does not fit `pattern` breaks, stated as a rule; None when it
+    only holds a made-up generated id, which is well-formed but names nothing (SPEC §6)."""
+    if len(value) > _LONGEST_NAME:
+        return f"names are at most {_LONGEST_NAME} characters"
+    parts = value.split("/")
+    if len(parts) != len(pattern.segments):
+        rule = f"names have the form {pattern.pattern} ({len(pattern.segments)} segments)"
+        return f"{rule}; this one has {len(parts)}"
+    for position, (segment, part) in enumerate(zip(pattern.segments, parts, strict=True), 1):
+        if not segment.startswith("{"):
+            if segment != part:
+                return f'segment {position} of {pattern.pattern} is "{segment}", not "{part}"'
+            continue
+        variable = segment[1:-1]
+        expected = id_rule(variable)
+        if expected.fullmatch(part):
+            continue
+        if variable in GENERATED_IDS and _ID_CHARACTERS.fullmatch(part):
+            return None
+        return f'{variable} "{part}" must match ^{expected.pattern}$'
+    return f"names have the form {pattern.pattern}"

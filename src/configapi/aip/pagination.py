@@ -20,7 +20,9 @@ from google.protobuf.message import Message
 
 from configapi.errors import ApiError, invalid_argument
 
-DEFAULT_PAGE_SIZE = 10
+# SPEC §4: 100 for every collection, because the Go clients and Terraform providers never send
+# page_size nor follow next_page_token; a smaller default hides resources from them.
+DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 100
 _MAC_BYTES = 16
 P = TypeVar("P", int, str)

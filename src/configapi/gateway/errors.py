@@ -129,7 +129,7 @@ def render_error(status: status_pb2.Status) -> tuple[int, bytes, Headers]:
         "error": status.message,
         "code": status.code,
         "message": status.message,
-        "details": [_detail_json(detail) for detail in status.details],
+        "details": [_keys_sorted(_detail_json(detail)) for detail in status.details],
     }
     encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     return http_status_for(status.code), encoded, [_JSON, *_extra_headers(status)]
@@ -159,6 +159,16 @@ def retry_after_seconds(status: status_pb2.Status) -> int | None:
             seconds: int = math.ceil(delay.seconds + delay.nanos / 1e9)
             return max(0, seconds)
     return None
+
+
+def _keys_sorted(value: Any) -> Any:
+    """Every object's keys in sorted order: protobuf maps (ErrorInfo.metadata) have no order of
+    their own, and their iteration order changes from one process to the next."""
+    if isinstance(value, dict):
+        return {key: _keys_sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_keys_sorted(item) for item in value]
+    return value
 
 
 def _detail_json(detail: any_pb2.Any) -> dict[str, Any]:

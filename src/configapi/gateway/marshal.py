@@ -5,8 +5,9 @@
   `MessageToDict` with `preserving_proto_field_name` and `always_print_fields_with_no_presence`);
 - enums by name, Timestamp/Duration as RFC 3339 / `"1.5s"` strings, `Empty` as `{}`;
 - map and Struct keys sorted, as Go protojson writes them (protobuf maps have no order);
-- numbers as Go protojson prints them (grpc-gateway): an integral double or `Struct` number
-  prints without a fraction (`5`, not Python's `5.0`), int64 as a string.
+- numbers as Go protojson prints them (grpc-gateway, SPEC §1): an integral double or `Struct`
+  number without a fraction (`5`, not Python's `5.0`), `0.00001` not `1e-05`, `1e-7` not `1e-07`,
+  `-0` kept, int64 as a string.
 
 Instead of `json_format.MessageToDict` plus a second pass to fix floats, one converter per message
 type (field names, presence checks, value converters) is compiled once and reused: on the hot
@@ -21,6 +22,8 @@ import json
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from typing import Any, Final, cast
 
@@ -32,11 +35,14 @@ from google.protobuf.message import Message
 Json = Any  # a JSON-serialisable Python value
 Convert = Callable[[Any], Json]
 
-# Go's encoding/json and protojson switch to exponent notation from 1e21 on; below that an
-# integral float prints as an integer.
-_EXPONENT_FROM: Final = 1e21
-# Built once: `json.dumps` with options builds a new encoder per call (half its cost here).
-ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# Go protojson (internal/encoding/json appendFloat) prints a double in 'f' form with the fewest
+# digits that round-trip, and in 'e' form below 1e-6 or from 1e21 on, with "e-07" cleaned to "e-7".
+_E_BELOW: Final = 1e-6
+_E_FROM: Final = 1e21
+# Python's repr agrees with that spelling from 1e-4 up to 1e16 (and integers are printed as ints);
+# outside that range, and for -0, the text is built here.
+_REPR_AGREES_FROM: Final = 1e-4
+_EXACT_INTEGERS_BELOW: Final = 2.0**53
 _STRING_FORMS: Final = frozenset({"google.protobuf.Duration", "google.protobuf.FieldMask"})
 # 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range RFC 3339 (and protobuf) allows
 _MIN_SECONDS: Final = -62_135_596_800
@@ -46,16 +52,103 @@ _INT64: Final = frozenset(
 )
 
 
-def json_number(value: float) -> int | float | str:
-    """A double as Go protojson prints it: `5.0` → `5`; NaN and infinities as proto3 strings."""
-    if value.is_integer() and abs(value) < _EXPONENT_FROM:
-        return int(value)
-    if math.isfinite(value):
+@dataclass(frozen=True, slots=True)
+class RawNumber:
+    """A JSON number whose text Python's `json` cannot produce (`-0`, `0.00001`, `1e-7`)."""
+
+    text: str
+
+
+class _RawNumberFound(Exception):
+    """Raised by the C encoder's `default` hook: this value needs the slower, exact encoder."""
+
+
+def _refuse_raw(value: object) -> object:
+    if isinstance(value, RawNumber):
+        raise _RawNumberFound
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+class GoJsonEncoder:
+    """Compact JSON text with numbers spelled as Go protojson spells them (SPEC §1).
+
+    The C encoder of `json` does almost all the work; a value holding a `RawNumber` (rare: only
+    tiny numbers and -0 need one) is encoded again by a small walk that splices the raw text in.
+    """
+
+    def __init__(self) -> None:
+        # Built once: `json.dumps` with options builds a new encoder per call (half its cost here).
+        self._fast = json.JSONEncoder(
+            ensure_ascii=False, separators=(",", ":"), default=_refuse_raw
+        )
+
+    def encode(self, value: Json) -> str:
+        """The JSON text of a JSON-serialisable value that may hold `RawNumber`s."""
+        try:
+            return self._fast.encode(value)
+        except _RawNumberFound:
+            parts: list[str] = []
+            self._encode_exact(value, parts)
+            return "".join(parts)
+
+    def _encode_exact(self, value: Json, parts: list[str]) -> None:
+        if isinstance(value, RawNumber):
+            parts.append(value.text)
+        elif isinstance(value, dict):
+            parts.append("{")
+            for index, (key, item) in enumerate(value.items()):
+                parts.append("," if index else "")
+                parts.append(self._fast.encode(str(key)) + ":")
+                self._encode_exact(item, parts)
+            parts.append("}")
+        elif isinstance(value, list | tuple):
+            parts.append("[")
+            for index, item in enumerate(value):
+                parts.append("," if index else "")
+                self._encode_exact(item, parts)
+            parts.append("]")
+        else:
+            parts.append(self._fast.encode(value))
+
+
+ENCODER: Final = GoJsonEncoder()
+
+
+def go_number_text(value: float) -> str:
+    """A finite double exactly as Go protojson prints it: `0.00001`, `1e-7`, `-0`, `1e+21`,
+    `123456789012345680000` (shortest round-trip digits, 'f' form from 1e-6 below 1e21)."""
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    shortest = repr(value)  # the shortest digits that round-trip, as Go's FormatFloat(-1) finds
+    magnitude = abs(value)
+    if magnitude < _E_BELOW or magnitude >= _E_FROM:
+        mantissa, _, exponent = shortest.partition("e")  # repr uses an exponent out here
+        if exponent.startswith("-0"):
+            exponent = "-" + exponent[2:]
+        return f"{mantissa}e{exponent}"
+    return format(Decimal(shortest).normalize(), "f")
+
+
+def json_number(value: float) -> int | float | str | RawNumber:
+    """A double as a JSON value that prints as Go protojson prints it (SPEC §1): `5.0` → `5`;
+    NaN and infinities as proto3 strings."""
+    magnitude = abs(value)
+    if value.is_integer():
+        if value == 0 and math.copysign(1.0, value) < 0:
+            return RawNumber("-0")
+        if magnitude < _EXACT_INTEGERS_BELOW:
+            return int(value)
+        if magnitude < _E_FROM:  # Go prints the shortest digits then zeros, not the exact value
+            return int(go_number_text(value))
         return value
-    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if magnitude < _REPR_AGREES_FROM:
+        return RawNumber(go_number_text(value))
+    return value
 
 
-def _float32(value: float) -> int | float | str:
+def _float32(value: float) -> int | float | str | RawNumber:
     return json_number(type_checkers.ToShortestFloat(value))
 
 

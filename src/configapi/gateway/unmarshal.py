@@ -61,9 +61,15 @@ def decode_json(body: bytes) -> Json:
     except UnicodeDecodeError as error:
         raise malformed_request(f"request body is not valid UTF-8: {error.reason}") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_int=_integer_literal)
     except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
         raise malformed_request(f"invalid JSON in request body: {error}") from None
+
+
+def _integer_literal(text: str) -> int | float:
+    """An integer literal; `-0` stays the double -0.0, as Go protojson reads and prints it back
+    (SPEC §1: `-0` kept), where Python's int would lose its sign."""
+    return -0.0 if text == "-0" else int(text)
 
 
 def _reject_constant(name: str) -> None:

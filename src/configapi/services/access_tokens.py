@@ -10,7 +10,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from segment.config.v1beta import access_tokens_pb2 as pb
 
 from configapi.aip.fieldbehavior import clear_output_only, missing_required
-from configapi.aip.names import parse_name
+from configapi.aip.names import broken_rule, parse_name
 from configapi.auth.tokens import SCOPES, Caller, hash_secret, new_secret, new_token_id
 from configapi.errors import ApiError, FieldViolation, invalid_arguments, not_found
 from configapi.services.context import ServiceContext
@@ -99,9 +99,11 @@ def check_token_fields(token: pb.AccessToken) -> None:
         )
     for index, name in enumerate(token.workspace_names):
         if WORKSPACE.match(name) is None:
+            rule = broken_rule(WORKSPACE, name)  # SPEC §6: state the rule the name breaks
             problems.append(
                 FieldViolation(
-                    f"access_token.workspace_names[{index}]", f'"{name}" is not a workspace name'
+                    f"access_token.workspace_names[{index}]",
+                    f'"{name}" is not a workspace name: {rule}',
                 )
             )
     if problems:

@@ -7,7 +7,6 @@ from typing import TypeVar
 from segment.config.v1beta import catalog_pb2 as pb
 
 from configapi.aip.names import parse_name
-from configapi.aip.pagination import MAX_PAGE_SIZE
 from configapi.auth.tokens import Caller
 from configapi.catalog import CatalogPage
 from configapi.errors import not_found
@@ -16,7 +15,6 @@ from configapi.services.resource_types import CATALOG_DESTINATION, CATALOG_SOURC
 from configapi.storage.repository import Page
 
 E = TypeVar("E", pb.CatalogSource, pb.CatalogDestination)
-_DEFAULT_PAGE_SIZE = MAX_PAGE_SIZE  # SPEC §4: the catalog's default page is 100
 
 
 class CatalogServicer:
@@ -34,7 +32,7 @@ class CatalogServicer:
         async def after(position: str | None, size: int) -> Page[pb.CatalogSource, str]:
             return _page(self._catalog.sources_after(position or "", size))
 
-        items, token = await self._ctx.page(request, after, str, _DEFAULT_PAGE_SIZE)
+        items, token = await self._ctx.page(request, after, str)
         return pb.ListCatalogSourcesResponse(sources=items, next_page_token=token)
 
     async def GetCatalogSource(
@@ -55,7 +53,7 @@ class CatalogServicer:
         async def after(position: str | None, size: int) -> Page[pb.CatalogDestination, str]:
             return _page(self._catalog.destinations_after(position or "", size))
 
-        items, token = await self._ctx.page(request, after, str, _DEFAULT_PAGE_SIZE)
+        items, token = await self._ctx.page(request, after, str)
         return pb.ListCatalogDestinationsResponse(destinations=items, next_page_token=token)
 
     async def GetCatalogDestination(

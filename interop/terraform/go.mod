@@ -1,0 +1,3 @@
+module configapi.local/interop/terraform
+
+go 1.26.0

@@ -1,0 +1,50 @@
+"""A Terraform provider's call sequence over REST, from Go (interop/terraform), on a live server.
+
+The program does what the providers' client (segment-config-go) does: net/http and encoding/json
+into plain structs, a trailing slash on every URL, `{}` with Content-Type on every call, and List
+calls without page_size that never follow next_page_token (SPEC §4: a default page of 10 would
+drop the 11th tracking plan from a provider's state). It needs only Go's standard library.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from configapi import contract
+from tests.contract_safety.route_table import route_rows
+from tests.interop.conftest import ROOT, LiveServer
+
+# The source-connection step (SPEC §6.9) runs once its route is served.
+CONNECT_SOURCES = False
+
+
+def test_a_terraform_provider_applies_reads_back_and_destroys(live_server: LiveServer) -> None:
+    if shutil.which("go") is None:
+        pytest.fail("no Go toolchain on PATH")
+    env = {**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=readonly"}
+    command = ["go", "run", ".", "-url", live_server.rest_url, "-token", live_server.token]
+    command += ["-count", "12", f"-connect={str(CONNECT_SOURCES).lower()}"]
+    result = subprocess.run(
+        command,
+        cwd=ROOT / "interop" / "terraform",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok listed 12 sources, 12 tracking plans and the destination" in result.stdout
+    assert ("ok connected" in result.stdout) == CONNECT_SOURCES
+    assert result.stdout.rstrip().endswith("terraform flow: all steps passed")
+
+
+def test_the_connect_step_is_on_once_the_route_is_served() -> None:
+    served = any(
+        row["verb"] == "POST" and row["path"].endswith("/source-connections")
+        for row in route_rows(contract.methods())
+    )
+    assert served == CONNECT_SOURCES, "set CONNECT_SOURCES to match the served routes"
