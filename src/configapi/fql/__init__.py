@@ -1,9 +1,11 @@
 """FQL, Segment's Filter Query Language, and the destination filters built on it (SPEC §6.8).
 
-`parse` a statement into an `Expression` that `matches` events; `apply_filter` runs a filter's
-actions on a matching event; `preview` is the `POST /v1beta/filters/preview` computation.
+`parse` a statement into an `Expression` that `matches` events; `validate_actions` checks a
+filter's actions and `apply_filter` runs them on an event; `preview` is what
+`POST /v1beta/filters/preview` computes.
 """
 
+from configapi.fql.actions import apply_filter, validate_actions
 from configapi.fql.errors import FqlSyntaxError, InvalidActionsError, PreviewInputError
 from configapi.fql.expression import Expression, parse
 
@@ -12,5 +14,7 @@ __all__ = [
     "FqlSyntaxError",
     "InvalidActionsError",
     "PreviewInputError",
+    "apply_filter",
     "parse",
+    "validate_actions",
 ]
