@@ -141,9 +141,6 @@ def test_valid_actions(actions: list[dict[str, Any]]) -> None:
             ],
         ),
     ],
-    ids=lambda value: (
-        None if isinstance(value, list) and value and isinstance(value[0], tuple) else ""
-    ),
 )
 def test_invalid_actions_name_the_field_and_the_rule(
     actions: Any, violations: list[tuple[str, str]]
