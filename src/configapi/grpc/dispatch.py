@@ -15,10 +15,10 @@ import grpc
 from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import Message
 
-from configapi.aip.names import PatternRegistry
 from configapi.auth.tokens import Caller
 from configapi.errors import ApiError, internal
 from configapi.grpc.policy import MethodRules, Policy
+from configapi.resources import ResourceRegistry
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,17 @@ class Dispatcher:
         methods: Sequence[MethodDescriptor],
         servicers: Mapping[str, object],
         policy: Policy,
-        patterns: PatternRegistry,
+        resources: ResourceRegistry,
     ) -> None:
+        """`servicers` maps a service's full name to its servicer (never matched by position)."""
+        known = {method.containing_service.full_name for method in methods}
+        unknown = sorted(set(servicers) - known)
+        if unknown:
+            raise ValueError(f"servicers for services not in the contract: {unknown}")
         self._policy = policy
         self._routes = {
             method.full_name: Route(
-                MethodRules.of(method, patterns),
+                MethodRules.of(method, resources),
                 getattr(servicers.get(method.containing_service.full_name), method.name, None),
             )
             for method in methods

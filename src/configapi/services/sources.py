@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from google.protobuf import empty_pb2
 from segment.config.v1beta import sources_pb2 as pb
 
@@ -20,6 +22,8 @@ WRITE_KEY_LENGTH = 32
 
 class SourceServicer:
     """Sources of a workspace."""
+
+    SERVICE: ClassVar[str] = "segment.config.v1beta.SourceService"
 
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Generic
+from typing import Any, Generic
 
 from segment.config.v1beta import (
     access_tokens_pb2,
@@ -25,11 +25,19 @@ AccessToken = access_tokens_pb2.AccessToken
 class SqliteCollection(Generic[M]):
     """The rows of one kind in the `resources` table."""
 
-    def __init__(self, db: Database, kind: str, message: type[M], resource_type: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        kind: str,
+        message: type[M],
+        resource_type: str,
+        kinds: Collection[str] = (),
+    ) -> None:
         self._db = db
         self._kind = kind
         self._message = message
         self._type = resource_type
+        self._kinds = kinds  # every kind stored: lets a delete find children by parent (index)
 
     async def insert(self, name: str, parent: str, message: M, *, parent_type: str = "") -> None:
         """See `Collection.insert`."""
@@ -44,6 +52,26 @@ class SqliteCollection(Generic[M]):
                 "INSERT INTO resources (kind, name, parent, data) VALUES (?, ?, ?, ?)",
                 (self._kind, name, parent, data),
             )
+
+        await self._db.write(work)
+
+    async def insert_all(
+        self, rows: Sequence[tuple[str, str, M]], *, requires: Mapping[str, str]
+    ) -> None:
+        """See `Collection.insert_all`."""
+        data = [(name, parent, message.SerializeToString()) for name, parent, message in rows]
+
+        def work(conn: sqlite3.Connection) -> None:
+            for name, resource_type in requires.items():
+                if not _exists(conn, name):
+                    raise not_found(resource_type, name)
+            for name, parent, blob in data:
+                if _exists(conn, name):
+                    raise already_exists(self._type, name)
+                conn.execute(
+                    "INSERT INTO resources (kind, name, parent, data) VALUES (?, ?, ?, ?)",
+                    (self._kind, name, parent, blob),
+                )
 
         await self._db.write(work)
 
@@ -75,9 +103,18 @@ class SqliteCollection(Generic[M]):
             if _fetch(conn, self._kind, name) is None:
                 return False
             # '0' is the character after '/': the range holds exactly the names under `name/`.
+            under = (name + "/", name + "0")
             conn.execute(
-                "DELETE FROM resources WHERE name = ? OR (name > ? AND name < ?)",
-                (name, name + "/", name + "0"),
+                "DELETE FROM resources WHERE name = ? OR (name > ? AND name < ?)", (name, *under)
+            )
+            # Rows whose parent is `name` or under it (a connection hangs under its source by
+            # name, under its tracking plan by parent); by kind, so the index serves it.
+            kinds = sorted(self._kinds)
+            marks = ",".join("?" * len(kinds))
+            conn.execute(
+                f"DELETE FROM resources WHERE kind IN ({marks})"
+                " AND (parent = ? OR (parent > ? AND parent < ?))",
+                (*kinds, name, *under),
             )
             return True
 
@@ -164,25 +201,30 @@ class SqliteRepository:
 
     def __init__(self, path: Path, *, observe: Callable[[str, float], None] | None = None) -> None:
         self._db = Database(path, observe=observe)
-        self.workspaces = SqliteCollection(
-            self._db, "workspace", workspaces_pb2.Workspace, "config.segmentapis.com/Workspace"
+        self._collections: dict[str, SqliteCollection[Any]] = {}
+        self.workspaces = self.collection(
+            "workspace", workspaces_pb2.Workspace, "config.segmentapis.com/Workspace"
         )
-        self.sources = SqliteCollection(
-            self._db, "source", sources_pb2.Source, "config.segmentapis.com/Source"
+        self.sources = self.collection(
+            "source", sources_pb2.Source, "config.segmentapis.com/Source"
         )
-        self.destinations = SqliteCollection(
-            self._db,
-            "destination",
-            destinations_pb2.Destination,
-            "config.segmentapis.com/Destination",
+        self.destinations = self.collection(
+            "destination", destinations_pb2.Destination, "config.segmentapis.com/Destination"
         )
-        self.tracking_plans = SqliteCollection(
-            self._db,
+        self.tracking_plans = self.collection(
             "tracking_plan",
             tracking_plans_pb2.TrackingPlan,
             "config.segmentapis.com/TrackingPlan",
         )
         self.tokens = SqliteTokenStore(self._db)
+
+    def collection(self, kind: str, message: type[M], resource_type: str) -> SqliteCollection[M]:
+        """See `Repository.collection`: one object per kind, rows in the `resources` table."""
+        found = self._collections.get(kind)
+        if found is None:
+            found = SqliteCollection(self._db, kind, message, resource_type, self._collections)
+            self._collections[kind] = found
+        return found
 
     async def open(self) -> None:
         """Open the file, creating and migrating the schema as needed."""
