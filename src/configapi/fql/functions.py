@@ -1,0 +1,76 @@
+"""FQL's built-in functions (Segment's FQL reference, "Functions").
+
+They handle null "with sensible defaults" as the reference's table says: `contains(null, s)` and
+`match(null, s)` are false, `length(null)` is 0, `lowercase(null)` is null, `typeof(null)` is
+"null". Any other argument of the wrong type gives false (predicates) or null (the rest), so a
+function never fails on an event. A literal `match` pattern is compiled once by the parser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from configapi.fql.globbing import compile_glob
+from configapi.fql.values import type_name
+
+
+@dataclass(frozen=True)
+class Function:
+    arity: int
+    apply: Callable[[Sequence[object]], object]
+
+
+def _contains(arguments: Sequence[object]) -> object:
+    text, part = arguments
+    return isinstance(text, str) and isinstance(part, str) and part in text
+
+
+def _length(arguments: Sequence[object]) -> object:
+    """Elements of a list, or bytes (not characters) of a string: `length('ア')` is 3."""
+    (value,) = arguments
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return len(value.encode("utf-8", "surrogatepass"))
+    if isinstance(value, list | tuple):
+        return len(value)
+    return None
+
+
+def _on_string(change: Callable[[str], str]) -> Callable[[Sequence[object]], object]:
+    def apply(arguments: Sequence[object]) -> object:
+        (value,) = arguments
+        return change(value) if isinstance(value, str) else None
+
+    return apply
+
+
+def _titlecase(text: str) -> str:
+    return " ".join(word[:1].upper() + word[1:] for word in text.split(" "))
+
+
+def _match(arguments: Sequence[object]) -> object:
+    text, pattern = arguments
+    if not isinstance(text, str) or not isinstance(pattern, str):
+        return False
+    compiled = compile_glob(pattern)
+    return compiled is not None and compiled.matches(text)
+
+
+def _typeof(arguments: Sequence[object]) -> object:
+    return type_name(arguments[0])
+
+
+BUILTINS: dict[str, Function] = {
+    "contains": Function(2, _contains),
+    "length": Function(1, _length),
+    "lowercase": Function(1, _on_string(str.lower)),
+    "typeof": Function(1, _typeof),
+    "match": Function(2, _match),
+    # added to the reference in 2023 with Transformations; cheap and unambiguous, so kept
+    "uppercase": Function(1, _on_string(str.upper)),
+    "snakecase": Function(1, _on_string(lambda text: text.replace(" ", "_"))),
+    "kebabcase": Function(1, _on_string(lambda text: text.replace(" ", "-"))),
+    "titlecase": Function(1, _on_string(_titlecase)),
+}
