@@ -36,6 +36,7 @@ from configapi.services import by_service
 from configapi.services.access_tokens import AccessTokenServicer
 from configapi.services.catalog import CatalogServicer
 from configapi.services.context import ServiceContext
+from configapi.services.destination_filters import DestinationFilterServicer
 from configapi.services.destinations import DestinationServicer
 from configapi.services.sources import SourceServicer
 from configapi.services.tracking_plans import TrackingPlanServicer
@@ -117,6 +118,7 @@ class ConfigApiServer:
             WorkspaceServicer(context),
             SourceServicer(context),
             DestinationServicer(context),
+            DestinationFilterServicer(context),
             TrackingPlanServicer(context),
             AccessTokenServicer(context, on_delete=tokens.revoke),
             CatalogServicer(context),

@@ -133,7 +133,6 @@ def test_update_bodies_are_the_whole_request(table: RouteTable) -> None:
         "UpdateSchemaConfig",
         "CreateDestinationFilter",
         "UpdateDestinationFilter",
-        "PreviewDestinationFilter",
         "CreateSourceConnection",
         "BatchCreateSourceConnections",
     }
