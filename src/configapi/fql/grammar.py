@@ -38,6 +38,7 @@ from configapi.fql.syntax import (
     Not,
 )
 
+# Far above real filters (a few hundred characters, a few levels), low enough to bound one parse.
 MAX_STATEMENT_LENGTH = 16384
 MAX_DEPTH = 32
 _COMPARISONS = ("=", "!=", ">", ">=", "<", "<=", "in")

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from configapi.fql.errors import FqlSyntaxError
 
 KEYWORDS = frozenset({"and", "or", "in", "true", "false", "null"})
-_SYMBOLS = ("!=", ">=", "<=", "(", ")", "[", "]", ",", "!", "=", ">", "<")
+_TWO_CHAR_SYMBOLS = frozenset({"!=", ">=", "<="})
+_ONE_CHAR_SYMBOLS = frozenset("()[],!=><")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 _PATH_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_\\")
@@ -75,9 +76,10 @@ def _token_at(text: str, i: int) -> Token:
         return _number_token(number.group(), i)
     if char in _PATH_START:
         return _path_at(text, i)
-    for symbol in _SYMBOLS:
-        if text.startswith(symbol, i):
-            return Token(Kind.SYMBOL, symbol, i, symbol)
+    if text[i : i + 2] in _TWO_CHAR_SYMBOLS:
+        return Token(Kind.SYMBOL, text[i : i + 2], i, text[i : i + 2])
+    if char in _ONE_CHAR_SYMBOLS:
+        return Token(Kind.SYMBOL, char, i, char)
     raise FqlSyntaxError(i, "a field path, a value, a function call or '('", char)
 
 
