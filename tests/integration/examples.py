@@ -144,6 +144,9 @@ def example_requests(targets: Targets = Targets()) -> Mapping[str, Message]:
         "DeleteDestinationFilter": destination_filters_pb2.DeleteDestinationFilterRequest(
             name=t.filter_name
         ),
+        "PreviewDestinationFilter": destination_filters_pb2.PreviewDestinationFilterRequest(
+            filter=new_filter, input='{"type": "track"}'
+        ),
         "ListSourceConnections": tracking_plans_pb2.ListSourceConnectionsRequest(parent=plan),
         "CreateSourceConnection": tracking_plans_pb2.CreateSourceConnectionRequest(
             parent=plan, source_name=t.source_name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -100,7 +101,9 @@ async def test_an_invalid_statement_is_400_saying_where_and_what(world: World) -
             id="percent",
         ),
         pytest.param(
-            {"actions": [{"type": "blacklist_fields"}]}, "filter.actions[0].fields", id="fields"
+            {"actions": [{"type": "sample_event", "percent": 0.5, "path": "user..id"}]},
+            "filter.actions[0].path",
+            id="path",
         ),
     ],
 )
@@ -179,3 +182,71 @@ async def test_a_made_up_filter_id_is_not_found(world: World) -> None:
         grpc.StatusCode.NOT_FOUND, "GetDestinationFilter", pb.GetDestinationFilterRequest(name=name)
     )
     assert_resource_info(failure, "config.segmentapis.com/DestinationFilter", name)
+
+
+# ---- preview (SPEC §6.8): POST /v1beta/filters/preview ----------------------------------------
+
+EVENT = {"type": "track", "userId": "6592", "properties": {"order": "129", "age": "40"}}
+
+
+def _preview(statement: str, actions: list[dict[str, Any]], enabled: bool = True) -> Any:
+    document = {"if": statement, "actions": actions, "enabled": enabled}
+    return pb.PreviewDestinationFilterRequest(filter=_filter(**document), input=json.dumps(EVENT))
+
+
+async def _previewed(world: World, request: Any) -> pb.PreviewDestinationFilterResponse:
+    answer = await world.call("PreviewDestinationFilter", request, token=world.read)
+    assert isinstance(answer, pb.PreviewDestinationFilterResponse)
+    return answer
+
+
+async def test_preview_of_a_drop_answers_an_empty_output(world: World) -> None:
+    answer = await _previewed(world, _preview("type = 'track'", [{"type": "drop_event"}]))
+    assert answer.input == json.dumps(EVENT)
+    assert answer.output == ""
+    assert answer.diff != ""
+    if isinstance(world.api, RestApi):
+        assert set(world.api.last_json) == {"input", "output", "diff"}
+
+
+async def test_preview_of_a_blacklist_removes_the_field(world: World) -> None:
+    actions = [{"type": "blacklist_fields", "fields": {"properties": {"fields": ["age"]}}}]
+    answer = await _previewed(world, _preview("all", actions))
+    expected = {**EVENT, "properties": {"order": "129"}}
+    assert json.loads(answer.output) == expected
+    assert "age" in answer.diff
+
+
+async def test_preview_of_a_disabled_or_unmatched_filter_changes_nothing(world: World) -> None:
+    for request in (
+        _preview("all", [{"type": "drop_event"}], enabled=False),
+        _preview("type = 'identify'", [{"type": "drop_event"}]),
+    ):
+        answer = await _previewed(world, request)
+        assert json.loads(answer.output) == EVENT
+
+
+async def test_preview_sampling_repeats(world: World) -> None:
+    request = _preview("all", [{"type": "sample_event", "percent": 0.5, "path": "userId"}])
+    answers = [await _previewed(world, request) for _ in range(3)]
+    assert len({(a.output, a.diff) for a in answers}) == 1
+
+
+@pytest.mark.parametrize(
+    ("statement", "actions", "event", "field"),
+    [
+        pytest.param("type = ", [], EVENT, "filter.if", id="statement"),
+        pytest.param("", [], EVENT, "filter.if", id="no-statement"),
+        pytest.param("all", [{"type": "explode"}], EVENT, "filter.actions[0].type", id="action"),
+        pytest.param("all", [], "not json", "input", id="input"),
+    ],
+)
+async def test_preview_of_bad_input_is_400_naming_the_field(
+    world: World, statement: str, actions: list[dict[str, Any]], event: Any, field: str
+) -> None:
+    request = _preview(statement, actions)
+    request.input = event if isinstance(event, str) else json.dumps(event)
+    failure = await world.fail(
+        grpc.StatusCode.INVALID_ARGUMENT, "PreviewDestinationFilter", request, token=world.read
+    )
+    assert violated_fields(failure) == [field]

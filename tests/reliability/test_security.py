@@ -234,6 +234,7 @@ FOREIGN_WRITE: dict[str, str] = {
     "CreateDestinationFilter": NOT_FOUND,
     "UpdateDestinationFilter": NOT_FOUND,
     "DeleteDestinationFilter": NOT_FOUND,
+    "PreviewDestinationFilter": OK,  # global: stores and reads nothing
     "ListSourceConnections": NOT_FOUND,
     "CreateSourceConnection": NOT_FOUND,
     "BatchCreateSourceConnections": NOT_FOUND,

@@ -154,6 +154,9 @@ ROUTES: dict[str, tuple[Route, ...]] = {
     "DestinationFilterService.DeleteDestinationFilter": (
         Route("DELETE", "/v1beta/{name=workspaces/*/sources/*/destinations/*/filters/*}"),
     ),
+    "DestinationFilterService.PreviewDestinationFilter": (
+        Route("POST", "/v1beta/filters/preview", "*"),
+    ),
     # SPEC §6.9
     "TrackingPlanService.ListSourceConnections": (
         Route("GET", "/v1beta/{parent=workspaces/*/tracking-plans/*}/source-connections"),
@@ -197,7 +200,7 @@ def test_body_is_the_whole_request_for_create_and_update_and_absent_otherwise(
     method: MethodDescriptor,
 ) -> None:
     # SPEC §1: `{"source": {...}}` and `{"source": ..., "update_mask": ...}` are request messages.
-    writes = method.name.startswith(("Create", "Update", "BatchCreate"))
+    writes = method.name.startswith(("Create", "Update", "BatchCreate", "Preview"))
     assert {route.body for route in routes_of(method)} == ({"*"} if writes else {""})
 
 
@@ -300,6 +303,7 @@ NON_STANDARD: dict[str, str] = {
     "TrackingPlanService.CreateSourceConnection": "§6.9: body {source_name}, bare response",
     "TrackingPlanService.BatchCreateSourceConnections": "§6.9: custom :batchCreateConnections",
     "TrackingPlanService.DeleteSourceConnection": "§6.9: names a connection, not a message",
+    "DestinationFilterService.PreviewDestinationFilter": "§6.8: POST /v1beta/filters/preview",
 }
 STANDARD = {k: m for k, m in METHODS.items() if k not in NON_STANDARD}
 
@@ -579,6 +583,8 @@ WIRE_FIELDS: dict[str, tuple[str, ...]] = {
     "ListDestinationFiltersResponse": ("filters", "next_page_token"),
     "CreateDestinationFilterRequest": ("parent", "filter"),
     "UpdateDestinationFilterRequest": ("filter", "update_mask"),
+    "PreviewDestinationFilterRequest": ("filter", "input"),
+    "PreviewDestinationFilterResponse": ("input", "output", "diff"),
     # SPEC §6.9 (reference §5.10)
     "SourceConnection": ("source_name", "tracking_plan_id"),
     "ListSourceConnectionsResponse": ("connections", "next_page_token"),

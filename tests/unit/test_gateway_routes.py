@@ -133,6 +133,7 @@ def test_update_bodies_are_the_whole_request(table: RouteTable) -> None:
         "UpdateSchemaConfig",
         "CreateDestinationFilter",
         "UpdateDestinationFilter",
+        "PreviewDestinationFilter",
         "CreateSourceConnection",
         "BatchCreateSourceConnections",
     }

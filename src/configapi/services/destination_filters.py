@@ -5,9 +5,10 @@ The field `if` is a Python keyword: the generated class has it, read with `getat
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
-from google.protobuf import empty_pb2
+from google.protobuf import empty_pb2, json_format
 from segment.config.v1beta import destination_filters_pb2 as pb
 from segment.config.v1beta import destinations_pb2
 
@@ -15,15 +16,19 @@ from configapi.aip.fieldbehavior import clear_output_only, missing_required
 from configapi.aip.fieldmask import apply_update_mask, normalize_paths
 from configapi.aip.names import parse_name
 from configapi.auth.tokens import Caller
-from configapi.errors import FieldViolation, invalid_arguments
-from configapi.fql import FqlSyntaxError, parse
+from configapi.errors import FieldViolation, invalid_argument, invalid_arguments
+from configapi.fql import (
+    FqlSyntaxError,
+    InvalidActionsError,
+    PreviewInputError,
+    parse,
+    preview,
+    validate_actions,
+)
 from configapi.services.context import ServiceContext
 from configapi.services.standard_methods import StandardMethods
 
 _IF = "if"
-_FILTERABLE = ("context", "properties", "traits")  # SPEC §6.8: the only filterable objects
-_FIELD_ACTIONS = ("whitelist_fields", "blacklist_fields")
-_ACTION_TYPES = ("drop_event", "sample_event", *_FIELD_ACTIONS)
 
 
 class DestinationFilterServicer:
@@ -110,9 +115,31 @@ class DestinationFilterServicer:
         await self._standard.delete(request.name)
         return empty_pb2.Empty()
 
+    async def PreviewDestinationFilter(
+        self, request: pb.PreviewDestinationFilterRequest, caller: Caller
+    ) -> pb.PreviewDestinationFilterResponse:
+        """SPEC §6.8: the filter run on one event, stored nowhere; sampling is deterministic."""
+        sent = request.filter
+        if not getattr(sent, _IF):
+            raise invalid_argument("filter.if", "is required")
+        try:
+            result = preview(
+                getattr(sent, _IF), _as_json(sent.actions), sent.enabled, request.input
+            )
+        except FqlSyntaxError as error:
+            raise invalid_argument("filter.if", f"is not valid FQL: {error}") from None
+        except InvalidActionsError as error:
+            raise invalid_arguments(_prefixed(error.violations)) from None
+        except PreviewInputError as error:
+            raise invalid_argument(error.field, error.rule) from None
+        return pb.PreviewDestinationFilterResponse(
+            input=result.input, output=result.output, diff=result.diff
+        )
+
 
 def _problems(sent: pb.DestinationFilter, paths: list[str] | None) -> list[FieldViolation]:
-    """The statement must parse and the actions fit SPEC §6.8; on update only masked ones."""
+    """The statement must parse and the actions keep their rules (SPEC §6.8, checked by the fql
+    package); on update, only the masked ones."""
     problems: list[FieldViolation] = []
     statement = getattr(sent, _IF)
     if (paths is None or _IF in paths) and statement:
@@ -120,8 +147,7 @@ def _problems(sent: pb.DestinationFilter, paths: list[str] | None) -> list[Field
         if problem is not None:
             problems.append(problem)
     if paths is None or "actions" in paths:
-        for index, action in enumerate(sent.actions):
-            problems += _action_problems(action, f"filter.actions[{index}]")
+        problems += _prefixed(validate_actions(_as_json(sent.actions)))
     return problems
 
 
@@ -134,14 +160,11 @@ def statement_problem(statement: str) -> FieldViolation | None:
     return None
 
 
-def _action_problems(action: pb.DestinationFilterAction, path: str) -> list[FieldViolation]:
-    if action.type not in _ACTION_TYPES:
-        return [FieldViolation(f"{path}.type", f"must be one of {', '.join(_ACTION_TYPES)}")]
-    problems: list[FieldViolation] = []
-    if action.type == "sample_event" and not 0.0 <= action.percent <= 1.0:
-        problems.append(FieldViolation(f"{path}.percent", "must be between 0.0 and 1.0"))
-    if action.type in _FIELD_ACTIONS and not action.HasField("fields"):
-        problems.append(
-            FieldViolation(f"{path}.fields", f"is required: lists of {', '.join(_FILTERABLE)}")
-        )
-    return problems
+def _as_json(actions: Sequence[pb.DestinationFilterAction]) -> list[dict[str, Any]]:
+    """The actions in their REST JSON shape (what the fql package reads); unset fields left
+    out, as a client leaves them out."""
+    return [json_format.MessageToDict(a, preserving_proto_field_name=True) for a in actions]
+
+
+def _prefixed(violations: Sequence[tuple[str, str]]) -> list[FieldViolation]:
+    return [FieldViolation(f"filter.{field}", rule) for field, rule in violations]

@@ -108,3 +108,21 @@ class DeleteDestinationFilterRequest(_message.Message):
     NAME_FIELD_NUMBER: _ClassVar[int]
     name: str
     def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class PreviewDestinationFilterRequest(_message.Message):
+    __slots__ = ("filter", "input")
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    INPUT_FIELD_NUMBER: _ClassVar[int]
+    filter: DestinationFilter
+    input: str
+    def __init__(self, filter: _Optional[_Union[DestinationFilter, _Mapping]] = ..., input: _Optional[str] = ...) -> None: ...
+
+class PreviewDestinationFilterResponse(_message.Message):
+    __slots__ = ("input", "output", "diff")
+    INPUT_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    DIFF_FIELD_NUMBER: _ClassVar[int]
+    input: str
+    output: str
+    diff: str
+    def __init__(self, input: _Optional[str] = ..., output: _Optional[str] = ..., diff: _Optional[str] = ...) -> None: ...

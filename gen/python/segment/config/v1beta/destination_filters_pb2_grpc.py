@@ -61,6 +61,11 @@ class DestinationFilterServiceStub(object):
                 request_serializer=segment_dot_config_dot_v1beta_dot_destination__filters__pb2.DeleteDestinationFilterRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.PreviewDestinationFilter = channel.unary_unary(
+                '/segment.config.v1beta.DestinationFilterService/PreviewDestinationFilter',
+                request_serializer=segment_dot_config_dot_v1beta_dot_destination__filters__pb2.PreviewDestinationFilterRequest.SerializeToString,
+                response_deserializer=segment_dot_config_dot_v1beta_dot_destination__filters__pb2.PreviewDestinationFilterResponse.FromString,
+                _registered_method=True)
 
 
 class DestinationFilterServiceServicer(object):
@@ -102,6 +107,13 @@ class DestinationFilterServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PreviewDestinationFilter(self, request, context):
+        """Runs a filter over one event without storing anything (SPEC §6.8).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DestinationFilterServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -129,6 +141,11 @@ def add_DestinationFilterServiceServicer_to_server(servicer, server):
                     servicer.DeleteDestinationFilter,
                     request_deserializer=segment_dot_config_dot_v1beta_dot_destination__filters__pb2.DeleteDestinationFilterRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'PreviewDestinationFilter': grpc.unary_unary_rpc_method_handler(
+                    servicer.PreviewDestinationFilter,
+                    request_deserializer=segment_dot_config_dot_v1beta_dot_destination__filters__pb2.PreviewDestinationFilterRequest.FromString,
+                    response_serializer=segment_dot_config_dot_v1beta_dot_destination__filters__pb2.PreviewDestinationFilterResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -267,6 +284,33 @@ class DestinationFilterService(object):
             '/segment.config.v1beta.DestinationFilterService/DeleteDestinationFilter',
             segment_dot_config_dot_v1beta_dot_destination__filters__pb2.DeleteDestinationFilterRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PreviewDestinationFilter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/segment.config.v1beta.DestinationFilterService/PreviewDestinationFilter',
+            segment_dot_config_dot_v1beta_dot_destination__filters__pb2.PreviewDestinationFilterRequest.SerializeToString,
+            segment_dot_config_dot_v1beta_dot_destination__filters__pb2.PreviewDestinationFilterResponse.FromString,
             options,
             channel_credentials,
             insecure,
