@@ -28,6 +28,7 @@ from configapi.services.ids import ksuid
 _CATALOG_SLUG = re.compile(r"(?!\.{1,2}$)[a-z0-9._-]{1,63}")  # the real catalog has `.net`
 # Standard methods that change something (AIP-133/134/135 and their AIP-233..235 batch forms).
 _MUTATING = re.compile(r"(?:Batch)?(?:Create|Update|Delete)[A-Z]")
+_GENERATED = (resources_pb2.ID_STYLE_KSUID, resources_pb2.ID_STYLE_HEX)
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,11 @@ class ResourceRegistry:
     def __init__(self, files: Iterable[FileDescriptor]) -> None:
         declared = list(_declarations(files))
         own_rules = {r.type: _id_rule(rule) for r, rule in declared}
+        generated = {r.type for r, rule in declared if rule.style in _GENERATED}
         by_pattern = {r.pattern[0]: r.type for r, _ in declared}
         resources: dict[str, Resource] = {}
         for descriptor, rule in declared:
-            pattern = _pattern(descriptor, own_rules, by_pattern)
+            pattern = _pattern(descriptor, own_rules, generated, by_pattern)
             resources[descriptor.type] = Resource(
                 descriptor.type, pattern, None, rule.style, rule.prefix, rule.length
             )
@@ -166,19 +168,21 @@ def _id_rule(rule: resources_pb2.ResourceId) -> IdRule:
 def _pattern(
     resource: resource_pb2.ResourceDescriptor,
     own_rules: Mapping[str, IdRule],
+    generated: set[str],
     by_pattern: Mapping[str, str],
 ) -> ResourcePattern:
     """The resource's pattern; each variable's id rule is that of the resource the pattern
     up to the variable names (`{tracking_plan}` in a connection's name is a plan id)."""
     segments = resource.pattern[0].split("/")
-    rules: dict[str, IdRule] = {}
+    owners: dict[str, str | None] = {}
     for index, segment in enumerate(segments):
         if segment.startswith("{"):
-            owner = by_pattern.get("/".join(segments[: index + 1]))
-            rules[segment[1:-1]] = own_rules[owner] if owner else SLUG
+            owners[segment[1:-1]] = by_pattern.get("/".join(segments[: index + 1]))
     if segments[-1].startswith("{"):  # its own id, even where it reuses another's variable
-        rules[segments[-1][1:-1]] = own_rules[resource.type]
-    return ResourcePattern.parse(resource.type, resource.pattern[0], rules)
+        owners[segments[-1][1:-1]] = resource.type
+    rules = {v: own_rules[o] if o else SLUG for v, o in owners.items()}
+    made = frozenset(v for v, o in owners.items() if o in generated)
+    return ResourcePattern.parse(resource.type, resource.pattern[0], rules, made)
 
 
 def _with_parent(resource: Resource, resources: Mapping[str, Resource]) -> Resource:

@@ -154,3 +154,19 @@ def test_batch_creates_mutate_and_previews_do_not() -> None:
     assert "BatchCreateSourceConnections" in writes
     assert "PreviewDestinationFilter" not in writes
     assert all(name.startswith(("Create", "Update", "Delete", "Batch")) for name in writes)
+
+
+GENERATED = {
+    "TrackingPlan": {"tracking_plan"},
+    "DestinationFilter": {"filter"},
+    "AccessToken": {"access_token"},
+    "SourceConnection": {"tracking_plan"},
+    "Source": set(),
+    "Destination": set(),
+}
+
+
+@pytest.mark.parametrize(("name", "variables"), GENERATED.items(), ids=GENERATED)
+def test_patterns_know_which_ids_the_server_generates(name: str, variables: set[str]) -> None:
+    # SPEC §6: a made-up id of a generated kind names nothing (404), so name checks need this
+    assert REGISTRY[T + name].pattern.generated == variables

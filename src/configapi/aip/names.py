@@ -34,17 +34,23 @@ class ResourcePattern:
     pattern: str
     segments: tuple[str, ...]
     id_rules: tuple[IdRule, ...]  # one per variable, in order
+    generated: frozenset[str] = frozenset()  # variables whose ids the server generates
 
     @classmethod
     def parse(
-        cls, resource_type: str, pattern: str, id_rules: Mapping[str, IdRule] | None = None
+        cls,
+        resource_type: str,
+        pattern: str,
+        id_rules: Mapping[str, IdRule] | None = None,
+        generated: frozenset[str] = frozenset(),
     ) -> ResourcePattern:
         """Split a pattern into literal and `{variable}` segments; each variable's id must match
-        its rule in `id_rules` (SLUG when it has none)."""
+        its rule in `id_rules` (SLUG when it has none). `generated` names the variables whose
+        ids the server makes (SPEC §6: a made-up one names nothing)."""
         segments = tuple(pattern.split("/"))
         variables = [s[1:-1] for s in segments if s.startswith("{")]
         rules = tuple((id_rules or {}).get(v, SLUG) for v in variables)
-        return cls(resource_type, pattern, segments, rules)
+        return cls(resource_type, pattern, segments, rules, generated)
 
     def id_rule(self, variable: str) -> IdRule:
         """The rule the id in `variable` must match."""
