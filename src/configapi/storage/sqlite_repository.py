@@ -108,14 +108,12 @@ class SqliteCollection(Generic[M]):
                 "DELETE FROM resources WHERE name = ? OR (name > ? AND name < ?)", (name, *under)
             )
             # Rows whose parent is `name` or under it (a connection hangs under its source by
-            # name, under its tracking plan by parent); by kind, so the index serves it.
+            # name, under its tracking plan by parent): two statements, by kind, so that each
+            # is a search of the (kind, parent, seq) index rather than a scan.
             kinds = sorted(self._kinds)
-            marks = ",".join("?" * len(kinds))
-            conn.execute(
-                f"DELETE FROM resources WHERE kind IN ({marks})"
-                " AND (parent = ? OR (parent > ? AND parent < ?))",
-                (*kinds, name, *under),
-            )
+            by_kind = f"DELETE FROM resources WHERE kind IN ({','.join('?' * len(kinds))})"
+            conn.execute(f"{by_kind} AND parent = ?", (*kinds, name))
+            conn.execute(f"{by_kind} AND parent > ? AND parent < ?", (*kinds, *under))
             return True
 
         return await self._db.write(work)
