@@ -405,11 +405,14 @@ def field_names(message: Descriptor) -> list[str]:
     return [f.name for f in message.fields]
 
 
+# The original API's request keys where they are not the resource's name in snake_case.
+REQUEST_KEYS = {"DestinationFilter": "filter"}  # SPEC §6.8: `{"filter": {...}}`
+
+
 def singular_field(resource: Descriptor) -> str:
-    """The request/response key of a resource, its `singular` in snake_case: `trackingPlan` →
-    `tracking_plan`, and `filter` for a DestinationFilter (SPEC §6.8, the original key)."""
-    singular = resource_of(resource).singular or resource.name
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", singular).lower()
+    """The request/response key of a resource: `TrackingPlan` → `tracking_plan`."""
+    default = re.sub(r"(?<!^)([A-Z])", r"_\1", resource.name).lower()
+    return REQUEST_KEYS.get(resource.name, default)
 
 
 def expected_request_fields(method: MethodDescriptor) -> list[str]:
