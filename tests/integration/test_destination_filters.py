@@ -250,3 +250,19 @@ async def test_preview_of_bad_input_is_400_naming_the_field(
         grpc.StatusCode.INVALID_ARGUMENT, "PreviewDestinationFilter", request, token=world.read
     )
     assert violated_fields(failure) == [field]
+
+
+async def test_filters_page_in_creation_order(world: World) -> None:
+    await _destination(world)
+    made = [(await _created(world, title=f"F{i}")).name for i in range(3)]
+    seen: list[str] = []
+    request = pb.ListDestinationFiltersRequest(parent=DESTINATION, page_size=2)
+    while True:
+        page = await world.call("ListDestinationFilters", request)
+        assert isinstance(page, pb.ListDestinationFiltersResponse)
+        assert len(page.filters) <= 2
+        seen += [f.name for f in page.filters]
+        if not page.next_page_token:
+            break
+        request.page_token = page.next_page_token
+    assert seen == made

@@ -196,3 +196,21 @@ async def test_connections_of_a_missing_plan_are_not_found(world: World) -> None
     ):
         failure = await world.fail(grpc.StatusCode.NOT_FOUND, method, request)
         assert_resource_info(failure, "config.segmentapis.com/TrackingPlan", plan)
+
+
+async def test_connections_page_in_creation_order(world: World) -> None:
+    plan = await _plan(world)
+    slugs = ["a", "b", "c"]
+    await _sources(world, *slugs)
+    await world.call("BatchCreateSourceConnections", _batch(plan.name, *map(source_name, slugs)))
+    seen: list[str] = []
+    request = tracking_plans_pb2.ListSourceConnectionsRequest(parent=plan.name, page_size=2)
+    while True:
+        page = await world.call("ListSourceConnections", request)
+        assert isinstance(page, tracking_plans_pb2.ListSourceConnectionsResponse)
+        assert len(page.connections) <= 2
+        seen += [c.source_name for c in page.connections]
+        if not page.next_page_token:
+            break
+        request.page_token = page.next_page_token
+    assert seen == [source_name(s) for s in slugs]
