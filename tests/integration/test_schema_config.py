@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 import pytest
 from segment.config.v1beta import sources_pb2
@@ -141,3 +143,15 @@ async def test_the_config_goes_with_its_source(world: World) -> None:
     await world.call("CreateSource", create_source_request("js"))  # a new source: defaults
     got = await world.call("GetSchemaConfig", _get())
     assert isinstance(got, Config) and got.allow_unplanned_track_events is True
+
+
+async def test_concurrent_first_updates_all_succeed_and_one_config_is_stored(world: World) -> None:
+    await world.call("CreateSource", create_source_request("js"))
+    fields = ALLOW_FIELDS[:4]
+    answers = await asyncio.gather(
+        *(world.call("UpdateSchemaConfig", _update(f"schema_config.{f}")) for f in fields)
+    )
+    assert all(isinstance(a, Config) for a in answers)
+    got = await world.call("GetSchemaConfig", _get())
+    assert isinstance(got, Config)
+    assert not any(getattr(got, f) for f in fields)  # every update landed on the one config

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 from segment.config.v1beta import sources_pb2, tracking_plans_pb2
 
@@ -9,6 +11,7 @@ from tests.integration.api import RestApi
 from tests.integration.harness import (
     World,
     assert_resource_info,
+    attempt,
     create_source_request,
     create_tracking_plan_request,
     source_name,
@@ -214,3 +217,28 @@ async def test_connections_page_in_creation_order(world: World) -> None:
             break
         request.page_token = page.next_page_token
     assert seen == [source_name(s) for s in slugs]
+
+
+async def test_concurrent_connections_of_one_source_leave_exactly_one(world: World) -> None:
+    plans = [await _plan(world, f"P{i}") for i in range(4)]
+    await _sources(world, "js")
+    outcomes = await asyncio.gather(
+        *(
+            attempt(
+                world.api, "CreateSourceConnection", _create(p.name, source_name("js")), world.write
+            )
+            for p in plans
+        )
+    )
+    assert sorted("OK" if f is None else f.code.name for f in outcomes) == [
+        "ALREADY_EXISTS",
+        "ALREADY_EXISTS",
+        "ALREADY_EXISTS",
+        "OK",
+    ]
+    listed = [await _listed(world, p.name) for p in plans]
+    assert sum(len(connections) for connections in listed) == 1
+    (winner,) = [p.name for p, connections in zip(plans, listed, strict=True) if connections]
+    for failure in outcomes:  # each refusal names the connection that won
+        if failure is not None:
+            assert_resource_info(failure, CONNECTION, f"{winner}/source-connections/js")

@@ -16,7 +16,13 @@ from segment.config.v1beta import tracking_plans_pb2 as pb
 
 from configapi.aip.names import parse_name
 from configapi.auth.tokens import Caller
-from configapi.errors import FieldViolation, already_exists, invalid_arguments, not_found
+from configapi.errors import (
+    ApiError,
+    FieldViolation,
+    already_exists,
+    invalid_arguments,
+    not_found,
+)
 from configapi.services.context import ServiceContext
 
 _STORED_UNDER_SOURCE = "tracking-plan-connection"
@@ -98,7 +104,14 @@ class SourceConnectionMethods:
         requires = {plan: self._plan.type}
         requires.update((c.source_name, self._source.type) for c in connections)
         rows = [(_stored_name(c.source_name), plan, c) for c in connections]
-        await self._connections.insert_all(rows, requires=requires)
+        try:
+            await self._connections.insert_all(rows, requires=requires)
+        except ApiError as error:  # connected meanwhile: name the connection, not the row
+            if error.reason != "RESOURCE_ALREADY_EXISTS":
+                raise
+            for connection in connections:
+                await self._check_unconnected(plan, connection.source_name)
+            raise
 
     async def _plan_missing(self, plan: str) -> bool:
         plans = self._conn_ctx.collection(pb.TrackingPlan)
