@@ -13,7 +13,6 @@ from pathlib import Path
 import grpc
 
 from configapi import contract
-from configapi.aip.names import PatternRegistry
 from configapi.aip.pagination import PageTokens
 from configapi.auth.ratelimit import RateLimiter
 from configapi.catalog import load_catalog
@@ -33,10 +32,13 @@ from configapi.observability.health import (
 from configapi.observability.logs import RequestLog
 from configapi.observability.metrics import Metrics
 from configapi.observability.observer import CallObserver
+from configapi.resources import ResourceRegistry
+from configapi.services import by_service
 from configapi.services.access_tokens import AccessTokenServicer
 from configapi.services.catalog import CatalogServicer
 from configapi.services.context import ServiceContext
 from configapi.services.cpu_lane import CpuLane
+from configapi.services.destination_filters import DestinationFilterServicer
 from configapi.services.destinations import DestinationServicer
 from configapi.services.sources import SourceServicer
 from configapi.services.tracking_plans import TrackingPlanServicer
@@ -121,22 +123,20 @@ class ConfigApiServer:
         settings = self.settings
         catalog = await asyncio.to_thread(load_catalog, settings.catalog_files)
         secret = await self.repository.page_token_secret()
-        context = ServiceContext(self.repository, catalog, PageTokens(secret), self._cpu)
+        resources = ResourceRegistry(contract.FILES)
+        context = ServiceContext(self.repository, catalog, PageTokens(secret), resources, self._cpu)
         tokens = TokenCache(self.repository.tokens, settings.token_cache_seconds)
-        servicers: list[object] = [
+        servicers = by_service(
             WorkspaceServicer(context),
             SourceServicer(context),
             DestinationServicer(context),
+            DestinationFilterServicer(context),
             TrackingPlanServicer(context),
             AccessTokenServicer(context, on_delete=tokens.revoke),
             CatalogServicer(context),
-        ]
-        by_service = dict(zip((s.full_name for s in contract.SERVICES), servicers, strict=True))
-        policy = Policy(tokens, RateLimiter(settings.rate_limit, self._buckets))
-        patterns = PatternRegistry(
-            m for f in contract.FILES for m in f.message_types_by_name.values()
         )
-        return Dispatcher(contract.methods(), by_service, policy, patterns, self._cpu)
+        policy = Policy(tokens, RateLimiter(settings.rate_limit, self._buckets))
+        return Dispatcher(contract.methods(), servicers, policy, resources, self._cpu)
 
     async def _start_gateway(self) -> None:
         # imported here: a gRPC-only process never loads the HTTP stack

@@ -6,30 +6,25 @@ descriptors instead of naming methods or fields by hand (DESIGN rule 1).
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from types import ModuleType
+
 from google.protobuf.descriptor import FileDescriptor, MethodDescriptor, ServiceDescriptor
 from google.protobuf.message import Message
 from google.protobuf.message_factory import GetMessageClass
-from segment.config.v1beta import (
-    access_tokens_pb2,
-    catalog_pb2,
-    destinations_pb2,
-    sources_pb2,
-    tracking_plans_pb2,
-    workspaces_pb2,
-)
+from segment.config import v1beta
 
 PACKAGE = "segment.config.v1beta"
 
-_MODULES = (
-    workspaces_pb2,
-    sources_pb2,
-    destinations_pb2,
-    tracking_plans_pb2,
-    access_tokens_pb2,
-    catalog_pb2,
-)
 
-FILES: tuple[FileDescriptor, ...] = tuple(module.DESCRIPTOR for module in _MODULES)
+def _modules() -> tuple[ModuleType, ...]:
+    """Every generated `*_pb2` module of the package: a new proto file needs no edit here."""
+    names = sorted(m.name for m in pkgutil.iter_modules(v1beta.__path__) if m.name.endswith("_pb2"))
+    return tuple(importlib.import_module(f"{PACKAGE}.{name}") for name in names)
+
+
+FILES: tuple[FileDescriptor, ...] = tuple(module.DESCRIPTOR for module in _modules())
 
 SERVICES: tuple[ServiceDescriptor, ...] = tuple(
     service for file in FILES for service in file.services_by_name.values()

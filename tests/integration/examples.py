@@ -13,6 +13,7 @@ from google.protobuf.message import Message
 from segment.config.v1beta import (
     access_tokens_pb2,
     catalog_pb2,
+    destination_filters_pb2,
     destinations_pb2,
     sources_pb2,
     tracking_plans_pb2,
@@ -27,7 +28,7 @@ from tests.integration.harness import (
     tracking_plan,
 )
 
-MUTATING_PREFIXES = ("Create", "Update", "Delete")
+MUTATING_PREFIXES = ("Create", "Update", "Delete", "BatchCreate")
 ALL_METHODS = frozenset(method.name for method in contract.methods())
 MUTATING_METHODS = frozenset(m for m in ALL_METHODS if m.startswith(MUTATING_PREFIXES))
 
@@ -55,6 +56,14 @@ class Targets:
         return f"workspaces/{self.workspace}/tracking-plans/{self.tracking_plan_id}"
 
     @property
+    def filter_name(self) -> str:
+        return f"{self.destination_name}/filters/df_1JjE7f3gz8OXU6lVbUGuDhHcyKl"
+
+    @property
+    def connection_name(self) -> str:
+        return f"{self.tracking_plan_name}/source-connections/{self.source}"
+
+    @property
     def access_token_name(self) -> str:
         return f"access-tokens/{self.access_token_id}"
 
@@ -77,6 +86,15 @@ def example_requests(targets: Targets = Targets()) -> Mapping[str, Message]:
     new_token = access_tokens_pb2.AccessToken(
         description="example", scopes="workspace:read", workspace_names=[workspace]
     )
+    update_schema = sources_pb2.UpdateSchemaConfigRequest(
+        schema_config=sources_pb2.SchemaConfig(name=f"{t.source_name}/schema-config")
+    )
+    update_schema.update_mask.paths.append("schema_config.allow_unplanned_track_events")
+    new_filter = destination_filters_pb2.DestinationFilter(title="t", **{"if": "all"})
+    update_filter = destination_filters_pb2.UpdateDestinationFilterRequest(filter=new_filter)
+    update_filter.filter.name = t.filter_name
+    update_filter.update_mask.paths.append("title")
+    plan = t.tracking_plan_name
     requests: dict[str, Message] = {
         "ListWorkspaces": workspaces_pb2.ListWorkspacesRequest(),
         "GetWorkspace": workspaces_pb2.GetWorkspaceRequest(name=workspace),
@@ -108,6 +126,36 @@ def example_requests(targets: Targets = Targets()) -> Mapping[str, Message]:
         "ListCatalogDestinations": catalog_pb2.ListCatalogDestinationsRequest(),
         "GetCatalogDestination": catalog_pb2.GetCatalogDestinationRequest(
             name="catalog/destinations/heap"
+        ),
+        "GetSchemaConfig": sources_pb2.GetSchemaConfigRequest(
+            name=f"{t.source_name}/schema-config"
+        ),
+        "UpdateSchemaConfig": update_schema,
+        "ListDestinationFilters": destination_filters_pb2.ListDestinationFiltersRequest(
+            parent=t.destination_name
+        ),
+        "GetDestinationFilter": destination_filters_pb2.GetDestinationFilterRequest(
+            name=t.filter_name
+        ),
+        "CreateDestinationFilter": destination_filters_pb2.CreateDestinationFilterRequest(
+            parent=t.destination_name, filter=new_filter
+        ),
+        "UpdateDestinationFilter": update_filter,
+        "DeleteDestinationFilter": destination_filters_pb2.DeleteDestinationFilterRequest(
+            name=t.filter_name
+        ),
+        "PreviewDestinationFilter": destination_filters_pb2.PreviewDestinationFilterRequest(
+            filter=new_filter, input='{"type": "track"}'
+        ),
+        "ListSourceConnections": tracking_plans_pb2.ListSourceConnectionsRequest(parent=plan),
+        "CreateSourceConnection": tracking_plans_pb2.CreateSourceConnectionRequest(
+            parent=plan, source_name=t.source_name
+        ),
+        "BatchCreateSourceConnections": tracking_plans_pb2.BatchCreateSourceConnectionsRequest(
+            parent=plan, source_names=[t.source_name]
+        ),
+        "DeleteSourceConnection": tracking_plans_pb2.DeleteSourceConnectionRequest(
+            name=t.connection_name
         ),
     }
     assert set(requests) == ALL_METHODS, "every contract method needs an example request"

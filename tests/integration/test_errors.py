@@ -17,6 +17,7 @@ from google.rpc import error_details_pb2
 from segment.config.v1beta import (
     access_tokens_pb2,
     catalog_pb2,
+    destination_filters_pb2,
     destinations_pb2,
     sources_pb2,
     tracking_plans_pb2,
@@ -37,6 +38,7 @@ from tests.integration.harness import (
     create_destination_request,
     create_source_request,
     create_tracking_plan_request,
+    destination_name,
     expect_failure,
     source_name,
     violated_fields,
@@ -84,6 +86,15 @@ async def test_read_token_reads_everything(world: World) -> None:
         parent=source_name("js")
     )
     await world.call("CreateSource", create_source_request("js"))
+    await world.call("CreateDestination", create_destination_request("js", "heap"))
+    requests["ListDestinationFilters"] = destination_filters_pb2.ListDestinationFiltersRequest(
+        parent=destination_name("js", "heap")
+    )
+    plan = await world.call("CreateTrackingPlan", create_tracking_plan_request("Plan"))
+    assert isinstance(plan, tracking_plans_pb2.TrackingPlan)
+    requests["ListSourceConnections"] = tracking_plans_pb2.ListSourceConnectionsRequest(
+        parent=plan.name
+    )
     outcomes = {name: await attempt(world.api, name, r, world.read) for name, r in requests.items()}
     assert codes(outcomes) == dict.fromkeys(requests, "OK")
 

@@ -33,6 +33,7 @@ GLOBAL_METHODS = {
     "GetCatalogSource",
     "ListCatalogDestinations",
     "GetCatalogDestination",
+    "PreviewDestinationFilter",  # names no resource: stores and reads nothing
 }
 
 

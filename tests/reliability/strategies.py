@@ -239,6 +239,9 @@ def _scalar(field: FieldDescriptor) -> st.SearchStrategy[Any]:
     if cpp == FieldDescriptor.CPPTYPE_INT32:
         edges = st.sampled_from((0, 1, -1, 100, 101, 2**31 - 1, -(2**31)))
         return st.one_of(edges, st.integers(-(2**31), 2**31 - 1))
+    if cpp == FieldDescriptor.CPPTYPE_DOUBLE:  # e.g. a filter's sample `percent` (0.0 to 1.0)
+        edges = st.sampled_from((0.0, 0.5, 1.0, -0.0, 1.5, -0.1))
+        return st.one_of(edges, st.floats(allow_nan=False, allow_infinity=False))
     raise AssertionError(f"no strategy for {field.full_name}")
 
 

@@ -227,6 +227,18 @@ FOREIGN_WRITE: dict[str, str] = {
     "GetCatalogSource": OK,
     "ListCatalogDestinations": OK,
     "GetCatalogDestination": OK,
+    "GetSchemaConfig": NOT_FOUND,
+    "UpdateSchemaConfig": NOT_FOUND,
+    "ListDestinationFilters": NOT_FOUND,
+    "GetDestinationFilter": NOT_FOUND,
+    "CreateDestinationFilter": NOT_FOUND,
+    "UpdateDestinationFilter": NOT_FOUND,
+    "DeleteDestinationFilter": NOT_FOUND,
+    "PreviewDestinationFilter": OK,  # global: stores and reads nothing
+    "ListSourceConnections": NOT_FOUND,
+    "CreateSourceConnection": NOT_FOUND,
+    "BatchCreateSourceConnections": NOT_FOUND,
+    "DeleteSourceConnection": NOT_FOUND,
 }
 FOREIGN_READ = {
     name: DENIED if name in MUTATING_METHODS else code for name, code in FOREIGN_WRITE.items()

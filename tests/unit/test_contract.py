@@ -129,6 +129,52 @@ ROUTES: dict[str, tuple[Route, ...]] = {
     "CatalogService.GetCatalogDestination": (
         Route("GET", "/v1beta/{name=catalog/destinations/*}"),
     ),
+    # SPEC §6.7
+    "SourceService.GetSchemaConfig": (
+        Route("GET", "/v1beta/{name=workspaces/*/sources/*/schema-config}"),
+    ),
+    "SourceService.UpdateSchemaConfig": (
+        Route("PATCH", "/v1beta/{schema_config.name=workspaces/*/sources/*/schema-config}", "*"),
+    ),
+    # SPEC §6.8
+    "DestinationFilterService.ListDestinationFilters": (
+        Route("GET", "/v1beta/{parent=workspaces/*/sources/*/destinations/*}/filters"),
+    ),
+    "DestinationFilterService.GetDestinationFilter": (
+        Route("GET", "/v1beta/{name=workspaces/*/sources/*/destinations/*/filters/*}"),
+    ),
+    "DestinationFilterService.CreateDestinationFilter": (
+        Route("POST", "/v1beta/{parent=workspaces/*/sources/*/destinations/*}/filters", "*"),
+    ),
+    "DestinationFilterService.UpdateDestinationFilter": (
+        Route(
+            "PATCH", "/v1beta/{filter.name=workspaces/*/sources/*/destinations/*/filters/*}", "*"
+        ),
+    ),
+    "DestinationFilterService.DeleteDestinationFilter": (
+        Route("DELETE", "/v1beta/{name=workspaces/*/sources/*/destinations/*/filters/*}"),
+    ),
+    "DestinationFilterService.PreviewDestinationFilter": (
+        Route("POST", "/v1beta/filters/preview", "*"),
+    ),
+    # SPEC §6.9
+    "TrackingPlanService.ListSourceConnections": (
+        Route("GET", "/v1beta/{parent=workspaces/*/tracking-plans/*}/source-connections"),
+    ),
+    "TrackingPlanService.CreateSourceConnection": (
+        Route("POST", "/v1beta/{parent=workspaces/*/tracking-plans/*}/source-connections", "*"),
+    ),
+    "TrackingPlanService.BatchCreateSourceConnections": (
+        Route(
+            "POST",
+            "/v1beta/{parent=workspaces/*/tracking-plans/*}/source-connections"
+            ":batchCreateConnections",
+            "*",
+        ),
+    ),
+    "TrackingPlanService.DeleteSourceConnection": (
+        Route("DELETE", "/v1beta/{name=workspaces/*/tracking-plans/*/source-connections/*}"),
+    ),
 }
 
 METHODS = {method_id(m): m for m in contract.methods()}
@@ -154,7 +200,7 @@ def test_body_is_the_whole_request_for_create_and_update_and_absent_otherwise(
     method: MethodDescriptor,
 ) -> None:
     # SPEC §1: `{"source": {...}}` and `{"source": ..., "update_mask": ...}` are request messages.
-    writes = method.name.startswith(("Create", "Update"))
+    writes = method.name.startswith(("Create", "Update", "BatchCreate", "Preview"))
     assert {route.body for route in routes_of(method)} == ({"*"} if writes else {""})
 
 
@@ -169,6 +215,16 @@ RESOURCE_PATTERNS: dict[str, str] = {
     "AccessToken": "access-tokens/{access_token}",
     "CatalogSource": "catalog/sources/{catalog_source}",
     "CatalogDestination": "catalog/destinations/{catalog_destination}",
+    "SchemaConfig": "workspaces/{workspace}/sources/{source}/schema-config",
+    "DestinationFilter": (
+        "workspaces/{workspace}/sources/{source}/destinations/{destination}/filters/{filter}"
+    ),
+}
+# SPEC §6.9: a connection has no name field, so its type is a file-level resource definition.
+RESOURCE_DEFINITIONS: dict[str, str] = {
+    "SourceConnection": (
+        "workspaces/{workspace}/tracking-plans/{tracking_plan}/source-connections/{source}"
+    ),
 }
 
 LITERAL = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")  # a collection id: `tracking-plans`
@@ -216,8 +272,18 @@ DECLARED_PATTERNS = {
 def test_resource_pattern_parses_into_literals_and_snake_case_variables(pattern: str) -> None:
     segments = parse_pattern(pattern)
     variables = [s.text for s in segments if s.is_variable]
-    assert segments[-1].is_variable, "a name ends in the resource's own id"
+    singleton = pattern.endswith("/schema-config")  # AIP-156 singleton: ends in a literal
+    assert segments[-1].is_variable or singleton, "a name ends in the resource's own id"
     assert len(variables) == len(set(variables))
+
+
+def test_the_file_level_resource_definitions_are_those_of_spec() -> None:
+    declared = {
+        definition.type.rsplit("/", 1)[1]: list(definition.pattern)
+        for file in contract.FILES
+        for definition in file.GetOptions().Extensions[resource_pb2.resource_definition]
+    }
+    assert declared == {name: [pattern] for name, pattern in RESOURCE_DEFINITIONS.items()}
 
 
 def test_a_bad_pattern_does_not_parse() -> None:
@@ -228,6 +294,18 @@ def test_a_bad_pattern_does_not_parse() -> None:
 def message_type_of(field: FieldDescriptor) -> Descriptor:
     assert field.message_type is not None, f"{field.full_name} is not a message field"
     return field.message_type
+
+
+# Methods that are not AIP-131..135 standard methods of a named resource message, each with
+# its SPEC section; the standard-shape tests below do not apply to them.
+NON_STANDARD: dict[str, str] = {
+    "TrackingPlanService.ListSourceConnections": "§6.9: connections have no name field",
+    "TrackingPlanService.CreateSourceConnection": "§6.9: body {source_name}, bare response",
+    "TrackingPlanService.BatchCreateSourceConnections": "§6.9: custom :batchCreateConnections",
+    "TrackingPlanService.DeleteSourceConnection": "§6.9: names a connection, not a message",
+    "DestinationFilterService.PreviewDestinationFilter": "§6.8: POST /v1beta/filters/preview",
+}
+STANDARD = {k: m for k, m in METHODS.items() if k not in NON_STANDARD}
 
 
 def resource_served_by(method: MethodDescriptor) -> Descriptor:
@@ -247,12 +325,19 @@ def path_as_name_template(method: MethodDescriptor, route: Route) -> str:
     return path + "/*" if method.name.startswith(("List", "Create")) else path
 
 
-@pytest.mark.parametrize("method", METHODS.values(), ids=METHODS.keys())
+@pytest.mark.parametrize("method", STANDARD.values(), ids=STANDARD.keys())
 def test_route_path_is_the_resource_pattern(method: MethodDescriptor) -> None:
     # The gateway turns path segments into resource names; the two must be the same shape.
     pattern = resource_of(resource_served_by(method)).pattern[0]
     expected = re.sub(r"\{[a-z_]+\}", "*", pattern)
+    if pattern.endswith("/schema-config"):  # a singleton has no List or Create
+        expected = expected.removesuffix("/*")
+        assert not method.name.startswith(("List", "Create"))
     assert {path_as_name_template(method, route) for route in routes_of(method)} == {expected}
+
+
+def test_every_non_standard_method_is_in_the_contract() -> None:
+    assert set(NON_STANDARD) <= set(METHODS)
 
 
 # --- SPEC §7: field behaviour -----------------------------------------------------------------
@@ -320,9 +405,14 @@ def field_names(message: Descriptor) -> list[str]:
     return [f.name for f in message.fields]
 
 
+# The original API's request keys where they are not the resource's name in snake_case.
+REQUEST_KEYS = {"DestinationFilter": "filter"}  # SPEC §6.8: `{"filter": {...}}`
+
+
 def singular_field(resource: Descriptor) -> str:
     """The request/response key of a resource: `TrackingPlan` → `tracking_plan`."""
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", resource.name).lower()
+    default = re.sub(r"(?<!^)([A-Z])", r"_\1", resource.name).lower()
+    return REQUEST_KEYS.get(resource.name, default)
 
 
 def expected_request_fields(method: MethodDescriptor) -> list[str]:
@@ -341,13 +431,13 @@ def expected_request_fields(method: MethodDescriptor) -> list[str]:
     raise AssertionError(f"{method.name} is not a standard method")
 
 
-@pytest.mark.parametrize("method", METHODS.values(), ids=METHODS.keys())
+@pytest.mark.parametrize("method", STANDARD.values(), ids=STANDARD.keys())
 def test_request_message_has_the_standard_fields(method: MethodDescriptor) -> None:
     assert method.input_type.name == f"{method.name}Request"
     assert field_names(method.input_type) == expected_request_fields(method)
 
 
-@pytest.mark.parametrize("method", METHODS.values(), ids=METHODS.keys())
+@pytest.mark.parametrize("method", STANDARD.values(), ids=STANDARD.keys())
 def test_response_is_the_resource_a_page_or_empty(method: MethodDescriptor) -> None:
     output = method.output_type
     if method.name.startswith("List"):
@@ -460,6 +550,50 @@ WIRE_FIELDS: dict[str, tuple[str, ...]] = {
     "UpdateSourceRequest": ("source", "update_mask"),
     "UpdateDestinationRequest": ("destination", "update_mask"),
     "UpdateTrackingPlanRequest": ("tracking_plan", "update_mask"),
+    # SPEC §6.7 (reference §5.5)
+    "SchemaConfig": (
+        "name",
+        "parent",
+        "allow_unplanned_track_events",
+        "allow_unplanned_identify_traits",
+        "allow_unplanned_group_traits",
+        "allow_unplanned_track_event_properties",
+        "allow_track_event_on_violations",
+        "allow_identify_traits_on_violations",
+        "allow_group_traits_on_violations",
+        "allow_track_properties_on_violations",
+        "forwarding_blocked_events_to",
+        "forwarding_violations_to",
+        "common_track_event_on_violations",
+        "common_identify_event_on_violations",
+        "common_group_event_on_violations",
+    ),
+    "UpdateSchemaConfigRequest": ("schema_config", "update_mask"),
+    # SPEC §6.8 (reference §5.8)
+    "DestinationFilter": (
+        "name",
+        "title",
+        "description",
+        "if",
+        "actions",
+        "enabled",
+        "create_time",
+        "update_time",
+    ),
+    "DestinationFilterAction": ("type", "percent", "path", "fields"),
+    "DestinationFilterFields": ("context", "properties", "traits"),
+    "DestinationFilterFieldList": ("fields",),
+    "ListDestinationFiltersResponse": ("filters", "next_page_token"),
+    "CreateDestinationFilterRequest": ("parent", "filter"),
+    "UpdateDestinationFilterRequest": ("filter", "update_mask"),
+    "PreviewDestinationFilterRequest": ("filter", "input"),
+    "PreviewDestinationFilterResponse": ("input", "output", "diff"),
+    # SPEC §6.9 (reference §5.10)
+    "SourceConnection": ("source_name", "tracking_plan_id"),
+    "ListSourceConnectionsResponse": ("connections", "next_page_token"),
+    "CreateSourceConnectionRequest": ("parent", "source_name"),
+    "BatchCreateSourceConnectionsRequest": ("parent", "source_names"),
+    "BatchCreateSourceConnectionsResponse": ("connections",),
 }
 
 
@@ -490,6 +624,17 @@ def test_every_field_is_snake_case_but_the_original_camel_case_keys() -> None:
     snake = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
     not_snake = {name for name, f in all_fields().items() if not snake.fullmatch(f.name)}
     assert not_snake == CAMEL_CASE_FIELDS
+
+
+def test_violation_action_values_are_the_original_names() -> None:
+    # SPEC §6.7: by name on the wire; ALLOW is the zero value because it is the default.
+    action = message_named("SchemaConfig").enum_types_by_name["ViolationAction"]
+    assert [(v.name, v.number) for v in action.values] == [
+        ("ALLOW", 0),
+        ("OMIT_PROPERTIES", 1),
+        ("OMIT_TRAITS", 2),
+        ("BLOCK", 3),
+    ]
 
 
 def test_connection_mode_values_are_the_original_names() -> None:

@@ -130,4 +130,10 @@ def test_update_bodies_are_the_whole_request(table: RouteTable) -> None:
         "CreateTrackingPlan",
         "UpdateTrackingPlan",
         "CreateAccessToken",
+        "UpdateSchemaConfig",
+        "CreateDestinationFilter",
+        "UpdateDestinationFilter",
+        "PreviewDestinationFilter",
+        "CreateSourceConnection",
+        "BatchCreateSourceConnections",
     }

@@ -21,25 +21,16 @@ from google.protobuf.descriptor import Descriptor
 from configapi.errors import invalid_argument, not_found
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
-# Generated ids and catalog slugs follow other rules than caller-picked slugs:
-# tracking plans are `rs_` + 27 base62 (KSUID-like), and the real catalog has `.net`.
-_CATALOG_SLUG = re.compile(r"(?!\.{1,2}$)[a-z0-9._-]{1,63}")
-ID_RULES: Mapping[str, re.Pattern[str]] = {
-    "tracking_plan": re.compile(r"rs_[0-9A-Za-z]{27}"),
-    "access_token": re.compile(r"[0-9a-f]{24}"),
-    "destination": _CATALOG_SLUG,
-    "catalog_source": _CATALOG_SLUG,
-    "catalog_destination": _CATALOG_SLUG,
-}
+IdRule = re.Pattern[str]
 
-# Variables whose ids the server generates (SPEC §6). An id of these made only of id characters
-# (those of slugs and of base62) that is not in the generated format cannot exist: 404, not 400.
-GENERATED_IDS: frozenset[str] = frozenset({"tracking_plan", "access_token", "filter"})
+# An id of a server-generated kind (ResourcePattern.generated) made only of id characters (those
+# of slugs and of base62) that is not in the generated format cannot exist: 404, not 400 (SPEC §6).
 _ID_CHARACTERS = re.compile(r"[0-9A-Za-z_.-]{1,63}")
 
 
-# The longest valid name: a destination, three 63-character ids and its literal segments (223).
-_LONGEST_NAME = 256
+# Longer than any valid name (a destination filter: three 63-character slugs, a 30-character id
+# and its literal segments, 262), so that no name this long enters the cache.
+_LONGEST_NAME = 320
 
 
 @dataclass(frozen=True)
@@ -49,11 +40,28 @@ class ResourcePattern:
     resource_type: str
     pattern: str
     segments: tuple[str, ...]
+    id_rules: tuple[IdRule, ...]  # one per variable, in order
+    generated: frozenset[str] = frozenset()  # variables whose ids the server generates
 
     @classmethod
-    def parse(cls, resource_type: str, pattern: str) -> ResourcePattern:
-        """Split a pattern into literal and `{variable}` segments."""
-        return cls(resource_type, pattern, tuple(pattern.split("/")))
+    def parse(
+        cls,
+        resource_type: str,
+        pattern: str,
+        id_rules: Mapping[str, IdRule] | None = None,
+        generated: frozenset[str] = frozenset(),
+    ) -> ResourcePattern:
+        """Split a pattern into literal and `{variable}` segments; each variable's id must match
+        its rule in `id_rules` (SLUG when it has none). `generated` names the variables whose
+        ids the server makes (SPEC §6: a made-up one names nothing)."""
+        segments = tuple(pattern.split("/"))
+        variables = [s[1:-1] for s in segments if s.startswith("{")]
+        rules = tuple((id_rules or {}).get(v, SLUG) for v in variables)
+        return cls(resource_type, pattern, segments, rules, generated)
+
+    def id_rule(self, variable: str) -> IdRule:
+        """The rule the id in `variable` must match."""
+        return self.id_rules[self.variables.index(variable)]
 
     @property
     def variables(self) -> tuple[str, ...]:
@@ -68,7 +76,7 @@ class ResourcePattern:
         """
         if len(name) > _LONGEST_NAME:  # no valid name is this long: do not let it into the cache
             return None
-        return _match(self.segments, name)
+        return _match(self.segments, self.id_rules, name)
 
     def render(self, **values: str) -> str:
         """Build a name from variable values."""
@@ -89,11 +97,10 @@ def pattern_of(message: Descriptor) -> ResourcePattern | None:
 
 
 class PatternRegistry:
-    """Every resource pattern of the contract, looked up by type or by a name that fits it."""
+    """Resource patterns, looked up by type or by a name that fits it."""
 
-    def __init__(self, messages: Iterable[Descriptor]) -> None:
-        found = (pattern_of(message) for message in messages)
-        self._by_type = {p.resource_type: p for p in found if p is not None}
+    def __init__(self, patterns: Iterable[ResourcePattern]) -> None:
+        self._by_type = {p.resource_type: p for p in patterns}
 
     def by_type(self, resource_type: str) -> ResourcePattern:
         """The pattern of a resource type; KeyError for an unknown type."""
@@ -105,20 +112,22 @@ class PatternRegistry:
 
 
 @lru_cache(maxsize=16_384)
-def _match(segments: tuple[str, ...], name: str) -> Mapping[str, str] | None:
+def _match(
+    segments: tuple[str, ...], id_rules: tuple[IdRule, ...], name: str
+) -> Mapping[str, str] | None:
     parts = name.split("/")
     if len(parts) != len(segments):
         return None
     values: dict[str, str] = {}
+    rules = iter(id_rules)
     for segment, part in zip(segments, parts, strict=True):
         if not segment.startswith("{"):
             if segment != part:
                 return None
             continue
-        variable = segment[1:-1]
-        if not id_rule(variable).fullmatch(part):
+        if not next(rules).fullmatch(part):
             return None
-        values[variable] = part
+        values[segment[1:-1]] = part
     return MappingProxyType(values)
 
 
@@ -136,11 +145,6 @@ def parse_name(pattern: ResourcePattern, value: str, field_path: str) -> Mapping
     return variables
 
 
-def id_rule(variable: str) -> re.Pattern[str]:
-    """The pattern every id of a variable matches (slugs unless ID_RULES says otherwise)."""
-    return ID_RULES.get(variable, SLUG)
-
-
 def broken_rule(pattern: ResourcePattern, value: str) -> str | None:
     """The first rule a name that does not fit `pattern` breaks, stated as a rule; None when it
     only holds a made-up generated id, which is well-formed but names nothing (SPEC §6)."""
@@ -156,10 +160,10 @@ def broken_rule(pattern: ResourcePattern, value: str) -> str | None:
                 return f'segment {position} of {pattern.pattern} is "{segment}", not "{part}"'
             continue
         variable = segment[1:-1]
-        expected = id_rule(variable)
+        expected = pattern.id_rule(variable)
         if expected.fullmatch(part):
             continue
-        if variable in GENERATED_IDS and _ID_CHARACTERS.fullmatch(part):
+        if variable in pattern.generated and _ID_CHARACTERS.fullmatch(part):
             return None
         return f'{variable} "{part}" must match ^{expected.pattern}$'
     return f"names have the form {pattern.pattern}"

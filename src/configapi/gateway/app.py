@@ -103,7 +103,7 @@ def build_gateway(
         await invoker.close()  # the standalone gateway's upstream channel
 
     app = Gateway(
-        routes=[ApiRoute(api, _GET_ONLY, own_routes), *own_routes],
+        routes=[ApiRoute(api, frozenset({openapi.SERVED_AT}), own_routes), *own_routes],
         middleware=middleware,
         exception_handlers={
             ApiError: _api_error,
@@ -114,9 +114,6 @@ def build_gateway(
     )
     app.route_table = table
     return app
-
-
-_GET_ONLY: Final = frozenset({openapi.SERVED_AT})
 
 
 class ApiRoute(BaseRoute):

@@ -17,10 +17,10 @@ from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import Message
 
 from configapi.aip.limits import carries_messages, request_violations
-from configapi.aip.names import PatternRegistry
 from configapi.auth.tokens import Caller
 from configapi.errors import ApiError, internal, invalid_arguments
 from configapi.grpc.policy import MethodRules, Policy
+from configapi.resources import ResourceRegistry
 from configapi.services.cpu_lane import CpuLane
 
 log = logging.getLogger(__name__)
@@ -45,14 +45,19 @@ class Dispatcher:
         methods: Sequence[MethodDescriptor],
         servicers: Mapping[str, object],
         policy: Policy,
-        patterns: PatternRegistry,
+        resources: ResourceRegistry,
         cpu: CpuLane,
     ) -> None:
+        """`servicers` maps a service's full name to its servicer (never matched by position)."""
+        known = {method.containing_service.full_name for method in methods}
+        unknown = sorted(set(servicers) - known)
+        if unknown:
+            raise ValueError(f"servicers for services not in the contract: {unknown}")
         self._policy = policy
         self._cpu = cpu
         self._routes = {
             method.full_name: Route(
-                MethodRules.of(method, patterns),
+                MethodRules.of(method, resources),
                 getattr(servicers.get(method.containing_service.full_name), method.name, None),
                 carries_messages(method.input_type),
             )

@@ -4,7 +4,9 @@ Every call from either transport is admitted here, in this order: authenticate t
 token (401), spend one request of its rate limit (429), require write scope for Create, Update
 and Delete before any look-up (403), validate the target name and check that the token holds its
 workspace (400, then 404 exactly as if the resource did not exist). What each method targets is
-read from its HTTP binding: the first path variable (`name`, `parent`, `source.name`).
+read from the resource registry: the `google.api.resource_reference` of its request's fields
+(`name`, `parent`), or the resource an Update carries (`source.name`), so a method without an
+HTTP binding is covered too.
 """
 
 from __future__ import annotations
@@ -14,19 +16,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import grpc
-from google.api import annotations_pb2
 from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import Message
 
-from configapi.aip.names import PatternRegistry, ResourcePattern, parse_name
+from configapi.aip.names import ResourcePattern, parse_name
 from configapi.auth.ratelimit import RateLimiter
 from configapi.auth.tokens import Caller
 from configapi.errors import ApiError, not_found
 from configapi.grpc.token_cache import TokenCache
 from configapi.observability.calls import note_caller
+from configapi.resources import ResourceRegistry, mutates
 
-_MUTATING_PREFIXES = ("Create", "Update", "Delete")  # AIP-133/134/135 standard methods
-_VARIABLE = re.compile(r"\{([a-z_.]+)(?:=([^}]*))?\}")
 _BEARER = re.compile(r"\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
 
 
@@ -40,11 +40,12 @@ class MethodRules:
     target: ResourcePattern | None
 
     @classmethod
-    def of(cls, method: MethodDescriptor, patterns: PatternRegistry) -> MethodRules:
-        """Derive the rules from the method's name and its `google.api.http` binding."""
-        field, template = _first_variable(method)
-        target = patterns.by_template(template) if template else None
-        return cls(method, method.name.startswith(_MUTATING_PREFIXES), field, target)
+    def of(cls, method: MethodDescriptor, resources: ResourceRegistry) -> MethodRules:
+        """Derive the rules from the method's name and its request's resource references."""
+        target = resources.target_of(method)
+        if target is None:
+            return cls(method, mutates(method), "", None)
+        return cls(method, mutates(method), target.field_path, target.pattern)
 
     def target_name(self, request: Message) -> str:
         """The value of the target field in `request` (e.g. `source.name`)."""
@@ -52,15 +53,6 @@ class MethodRules:
         for part in self.target_field.split("."):
             value = getattr(value, part)
         return str(value)
-
-
-def _first_variable(method: MethodDescriptor) -> tuple[str, str]:
-    rule = method.GetOptions().Extensions[annotations_pb2.http]
-    path = getattr(rule, rule.WhichOneof("pattern") or "get", "")
-    match = _VARIABLE.search(path if isinstance(path, str) else "")
-    if match is None:
-        return "", ""
-    return match.group(1), match.group(2) or "*"
 
 
 class Policy:

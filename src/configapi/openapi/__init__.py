@@ -10,14 +10,13 @@ schemas from the messages (`schemas.py`), errors and security from SPEC §2 and 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from functools import cache
 from typing import Any, Final
 
-from google.protobuf.descriptor import Descriptor, MethodDescriptor
+from google.protobuf.descriptor import MethodDescriptor
 
 from configapi import contract
-from configapi.aip.names import PatternRegistry
 from configapi.gateway.routes import routes_for
 from configapi.openapi.operations import (
     ERROR_COMPONENT,
@@ -28,6 +27,7 @@ from configapi.openapi.operations import (
     operation,
 )
 from configapi.openapi.schemas import SchemaRegistry
+from configapi.resources import ResourceRegistry
 
 OPENAPI_VERSION: Final = "3.1.0"
 SERVED_AT: Final = "/v1beta/openapi.json"  # where the gateway serves it
@@ -46,7 +46,7 @@ _INFO: Final = {
 def build_document(methods: Sequence[MethodDescriptor]) -> dict[str, Any]:
     """The OpenAPI document for every HTTP binding of `methods`."""
     registry = SchemaRegistry()
-    patterns = PatternRegistry(_messages(method.containing_service.file for method in methods))
+    patterns = ResourceRegistry(method.containing_service.file for method in methods).patterns
     paths: dict[str, dict[str, Any]] = {}
     for method in methods:
         for binding, route in enumerate(routes_for(method)):
@@ -84,13 +84,3 @@ def render_document(document: dict[str, Any]) -> bytes:
 def contract_document() -> bytes:
     """The rendered document of the whole contract, built once per process."""
     return render_document(build_document(contract.methods()))
-
-
-def _messages(files: Iterable[Any]) -> Iterator[Descriptor]:
-    """Every message of the files, nested ones included (resources may be nested)."""
-    unique = dict.fromkeys(files)
-    pending: list[Descriptor] = [m for f in unique for m in f.message_types_by_name.values()]
-    while pending:
-        message = pending.pop()
-        yield message
-        pending.extend(message.nested_types)

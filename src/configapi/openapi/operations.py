@@ -15,7 +15,7 @@ from typing import Any, Final
 from google.protobuf.descriptor import Descriptor, FieldDescriptor, MethodDescriptor
 from google.rpc import error_details_pb2, status_pb2
 
-from configapi.aip.names import ID_RULES, SLUG, PatternRegistry
+from configapi.aip.names import IdRule, PatternRegistry
 from configapi.gateway.httprule import ANY, DEEP, PathTemplate, Variable
 from configapi.gateway.routes import Route
 from configapi.openapi.schemas import WELL_KNOWN, Schema, SchemaRegistry
@@ -41,14 +41,14 @@ def openapi_path(template: PathTemplate, patterns: PatternRegistry) -> tuple[str
     """`/v1beta/{name=workspaces/*/sources/*}` → `/v1beta/workspaces/{workspace}/sources/{source}`
     and its path parameters."""
     names = list(template.segments)
-    ids: set[str] = set()  # names taken from resource patterns: their id rules are known
+    ids: dict[str, IdRule] = {}  # names taken from resource patterns: their id rules are known
     for variable in template.variables:
         ids.update(_name_wildcards(names, variable, template, patterns))
     for index, segment in enumerate(names):  # a wildcard outside any variable binds nothing
         if segment in (ANY, DEEP):
             names[index] = f"{{_{index}}}"
     parameters = [
-        _path_parameter(segment[1:-1], segment[1:-1] in ids)
+        _path_parameter(segment[1:-1], ids.get(segment[1:-1]))
         for segment in names
         if segment.startswith("{")
     ]
@@ -58,7 +58,7 @@ def openapi_path(template: PathTemplate, patterns: PatternRegistry) -> tuple[str
 
 def _name_wildcards(
     names: list[str], variable: Variable, template: PathTemplate, patterns: PatternRegistry
-) -> list[str]:
+) -> dict[str, IdRule]:
     """Replace the wildcards of one variable by `{id}` names from its resource pattern (or, for
     a variable no pattern matches, from its field); the names that came from a pattern."""
     segments = template.segments[variable.start : variable.end]
@@ -71,13 +71,15 @@ def _name_wildcards(
         else:
             name = fallback if len(wildcards) == 1 else f"{fallback}_{count + 1}"
         names[variable.start + offset] = f"{{{name}}}"
-    return [] if pattern is None else list(pattern.variables)
+    if pattern is None:
+        return {}
+    return dict(zip(pattern.variables, pattern.id_rules, strict=True))
 
 
-def _path_parameter(name: str, is_id: bool) -> Parameter:
+def _path_parameter(name: str, id_rule: IdRule | None) -> Parameter:
     schema: Schema = {"type": "string"}
-    if is_id:  # SPEC §6: the id rule of this resource pattern's variable
-        schema["pattern"] = f"^{ID_RULES.get(name, SLUG).pattern}$"
+    if id_rule is not None:  # SPEC §6: the id rule of this resource pattern's variable
+        schema["pattern"] = f"^{id_rule.pattern}$"
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 import grpc
 from google.protobuf import empty_pb2
@@ -20,6 +21,8 @@ from configapi.storage.repository import TokenStore
 
 class AccessTokenServicer:
     """Personal access tokens visible to the caller: those within its workspaces."""
+
+    SERVICE: ClassVar[str] = "segment.config.v1beta.AccessTokenService"
 
     def __init__(self, context: ServiceContext, on_delete: Callable[[str], None]) -> None:
         self._ctx = context

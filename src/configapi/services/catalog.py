@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from segment.config.v1beta import catalog_pb2 as pb
 
@@ -19,6 +19,8 @@ E = TypeVar("E", pb.CatalogSource, pb.CatalogDestination)
 
 class CatalogServicer:
     """Catalog sources and destinations; any valid token may read them."""
+
+    SERVICE: ClassVar[str] = "segment.config.v1beta.CatalogService"
 
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context

@@ -12,8 +12,9 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from configapi.aip.pagination import DEFAULT_PAGE_SIZE, PageTokens, page_size_of
 from configapi.catalog import Catalog
+from configapi.resources import Resource, ResourceRegistry
 from configapi.services.cpu_lane import CpuLane
-from configapi.storage.repository import Page, Repository
+from configapi.storage.repository import Collection, Page, Repository
 
 M = TypeVar("M", bound=Message)
 # A List page stops adding items before its encoded size would pass 3 MiB (SPEC §4: gRPC clients
@@ -30,8 +31,19 @@ class ServiceContext:
     repository: Repository
     catalog: Catalog
     page_tokens: PageTokens
+    resources: ResourceRegistry
     cpu: CpuLane  # CPU-heavy validation runs here, off the event loop (SPEC §6)
     clock: Callable[[], float] = field(default=time.time)
+
+    def resource(self, message: type[Message]) -> Resource:
+        """The registry's entry for a resource message."""
+        return self.resources.of_message(message.DESCRIPTOR)  # type: ignore[arg-type]
+
+    def collection(self, message: type[M], resource: Resource | None = None) -> Collection[M]:
+        """The stored collection of a resource message (or of `resource`, stored as `message`
+        when the resource has no message of its own), wired by the registry's storage kind."""
+        resource = resource or self.resource(message)
+        return self.repository.collection(resource.kind, message, resource.type)
 
     def now(self) -> Timestamp:
         """The current time as a Timestamp, at millisecond precision like the original API."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from google.protobuf import empty_pb2
 from segment.config.v1beta import catalog_pb2
@@ -25,6 +26,8 @@ _CONFIG = "config"
 
 class DestinationServicer:
     """Destinations of a source."""
+
+    SERVICE: ClassVar[str] = "segment.config.v1beta.DestinationService"
 
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context

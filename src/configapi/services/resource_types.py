@@ -1,29 +1,23 @@
-"""Resource types and name patterns of our resources, read from the protos' descriptors."""
+"""Name patterns of the resources the services name directly, from the one resource registry."""
 
 from __future__ import annotations
 
-from segment.config.v1beta import (
-    access_tokens_pb2,
-    catalog_pb2,
-    destinations_pb2,
-    sources_pb2,
-    tracking_plans_pb2,
-    workspaces_pb2,
-)
+from configapi import contract
+from configapi.aip.names import ResourcePattern
+from configapi.resources import ResourceRegistry
 
-from configapi.aip.names import ResourcePattern, pattern_of
+# Immutable and derived from the descriptors alone (no settings): the same in every server.
+REGISTRY = ResourceRegistry(contract.FILES)
 
 
-def _pattern(message: object) -> ResourcePattern:
-    pattern = pattern_of(message.DESCRIPTOR)  # type: ignore[attr-defined]
-    assert pattern is not None, f"{message} is not a resource"
-    return pattern
+def _pattern(name: str) -> ResourcePattern:
+    return REGISTRY[f"config.segmentapis.com/{name}"].pattern
 
 
-WORKSPACE = _pattern(workspaces_pb2.Workspace)
-SOURCE = _pattern(sources_pb2.Source)
-DESTINATION = _pattern(destinations_pb2.Destination)
-TRACKING_PLAN = _pattern(tracking_plans_pb2.TrackingPlan)
-ACCESS_TOKEN = _pattern(access_tokens_pb2.AccessToken)
-CATALOG_SOURCE = _pattern(catalog_pb2.CatalogSource)
-CATALOG_DESTINATION = _pattern(catalog_pb2.CatalogDestination)
+WORKSPACE = _pattern("Workspace")
+SOURCE = _pattern("Source")
+DESTINATION = _pattern("Destination")
+TRACKING_PLAN = _pattern("TrackingPlan")
+ACCESS_TOKEN = _pattern("AccessToken")
+CATALOG_SOURCE = _pattern("CatalogSource")
+CATALOG_DESTINATION = _pattern("CatalogDestination")

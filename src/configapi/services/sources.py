@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from google.protobuf import empty_pb2
 from segment.config.v1beta import sources_pb2 as pb
 
@@ -13,15 +15,19 @@ from configapi.errors import invalid_argument
 from configapi.services.context import ServiceContext
 from configapi.services.ids import random_key
 from configapi.services.resource_types import SOURCE, WORKSPACE
+from configapi.services.schema_configs import SchemaConfigMethods
 from configapi.services.standard_methods import StandardMethods
 
 WRITE_KEY_LENGTH = 32
 
 
-class SourceServicer:
-    """Sources of a workspace."""
+class SourceServicer(SchemaConfigMethods):
+    """Sources of a workspace, and their schema configs (SPEC §6.7)."""
+
+    SERVICE: ClassVar[str] = "segment.config.v1beta.SourceService"
 
     def __init__(self, context: ServiceContext) -> None:
+        super().__init__(context)
         self._ctx = context
         self._store = context.repository.sources
         self._standard = StandardMethods(context, self._store, SOURCE, WORKSPACE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from google.protobuf import empty_pb2
 from segment.config.v1beta import tracking_plans_pb2 as pb
 
@@ -15,13 +17,17 @@ from configapi.services.context import ServiceContext
 from configapi.services.ids import tracking_plan_id
 from configapi.services.json_schemas import schema_problem
 from configapi.services.resource_types import TRACKING_PLAN, WORKSPACE
+from configapi.services.source_connections import SourceConnectionMethods
 from configapi.services.standard_methods import StandardMethods
 
 
-class TrackingPlanServicer:
-    """Tracking plans of a workspace."""
+class TrackingPlanServicer(SourceConnectionMethods):
+    """Tracking plans of a workspace, and their source connections (SPEC §6.9)."""
+
+    SERVICE: ClassVar[str] = "segment.config.v1beta.TrackingPlanService"
 
     def __init__(self, context: ServiceContext) -> None:
+        super().__init__(context)
         self._ctx = context
         self._store = context.repository.tracking_plans
         self._standard = StandardMethods(context, self._store, TRACKING_PLAN, WORKSPACE)

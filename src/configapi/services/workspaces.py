@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from segment.config.v1beta import workspaces_pb2 as pb
 
 from configapi.aip.names import parse_name
@@ -13,6 +15,8 @@ from configapi.services.resource_types import WORKSPACE
 
 class WorkspaceServicer:
     """Workspaces held by the caller."""
+
+    SERVICE: ClassVar[str] = "segment.config.v1beta.WorkspaceService"
 
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context

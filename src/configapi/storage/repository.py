@@ -7,7 +7,7 @@ A second backend (PostgreSQL) implements the same protocol without touching serv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -40,6 +40,15 @@ class Collection(Protocol[M]):
         parent must exist (checked in the same transaction), else NOT_FOUND of that type."""
         ...
 
+    async def insert_all(
+        self, rows: Sequence[tuple[str, str, M]], *, requires: Mapping[str, str]
+    ) -> None:
+        """Store new resources, each `(name, parent, message)`, in one transaction: all or none.
+
+        Each name must be free (ALREADY_EXISTS, naming it), and every name in `requires` must
+        exist (NOT_FOUND of the resource type it maps to), checked in the same transaction."""
+        ...
+
     async def get(self, name: str) -> M | None:
         """The resource, or None."""
         ...
@@ -52,7 +61,9 @@ class Collection(Protocol[M]):
         ...
 
     async def delete(self, name: str) -> bool:
-        """Delete the resource and every resource under it; False if it did not exist."""
+        """Delete the resource and every resource under it (whose name or parent is `name` or
+        starts with `name/`: a row may hang under a parent other than its name's prefix);
+        False if it did not exist."""
         ...
 
     async def list(
@@ -112,6 +123,12 @@ class Repository(Protocol):
     @property
     def tracking_plans(self) -> Collection[tracking_plans_pb2.TrackingPlan]:
         """Tracking plans, under workspaces."""
+        ...
+
+    def collection(self, kind: str, message: type[M], resource_type: str) -> Collection[M]:
+        """The collection of one storage kind (the resource registry's `Resource.kind`), whose
+        messages are `message` and whose errors name `resource_type`; the properties above
+        are the same collections."""
         ...
 
     @property

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Generic
+from typing import Any, Generic
 
 from segment.config.v1beta import (
     access_tokens_pb2,
@@ -24,11 +24,19 @@ AccessToken = access_tokens_pb2.AccessToken
 class SqliteCollection(Generic[M]):
     """The rows of one kind in the `resources` table."""
 
-    def __init__(self, db: Database, kind: str, message: type[M], resource_type: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        kind: str,
+        message: type[M],
+        resource_type: str,
+        kinds: Collection[str] = (),
+    ) -> None:
         self._db = db
         self._kind = kind
         self._message = message
         self._type = resource_type
+        self._kinds = kinds  # every kind stored: lets a delete find children by parent (index)
 
     async def insert(self, name: str, parent: str, message: M, *, parent_type: str = "") -> None:
         """See `Collection.insert`."""
@@ -48,6 +56,26 @@ class SqliteCollection(Generic[M]):
                 "INSERT INTO resources (kind, name, parent, data) VALUES (?, ?, ?, ?)",
                 (self._kind, name, parent, data),
             )
+
+        await self._db.write(work)
+
+    async def insert_all(
+        self, rows: Sequence[tuple[str, str, M]], *, requires: Mapping[str, str]
+    ) -> None:
+        """See `Collection.insert_all`."""
+        data = [(name, parent, message.SerializeToString()) for name, parent, message in rows]
+
+        async def work(tx: Transaction) -> None:
+            for name, resource_type in requires.items():
+                if not await _exists(tx, name):
+                    raise not_found(resource_type, name)
+            for name, parent, blob in data:
+                if await _exists(tx, name):
+                    raise already_exists(self._type, name)
+                await tx.run(
+                    "INSERT INTO resources (kind, name, parent, data) VALUES (?, ?, ?, ?)",
+                    (self._kind, name, parent, blob),
+                )
 
         await self._db.write(work)
 
@@ -79,10 +107,17 @@ class SqliteCollection(Generic[M]):
             if await _fetch(tx, self._kind, name) is None:
                 return False
             # '0' is the character after '/': the range holds exactly the names under `name/`.
+            under = (name + "/", name + "0")
             await tx.run(
-                "DELETE FROM resources WHERE name = ? OR (name > ? AND name < ?)",
-                (name, name + "/", name + "0"),
+                "DELETE FROM resources WHERE name = ? OR (name > ? AND name < ?)", (name, *under)
             )
+            # Rows whose parent is `name` or under it (a connection hangs under its source by
+            # name, under its tracking plan by parent): two statements, by kind, so that each
+            # is a search of the (kind, parent, seq) index rather than a scan.
+            kinds = sorted(self._kinds)
+            by_kind = f"DELETE FROM resources WHERE kind IN ({','.join('?' * len(kinds))})"
+            await tx.run(f"{by_kind} AND parent = ?", (*kinds, name))
+            await tx.run(f"{by_kind} AND parent > ? AND parent < ?", (*kinds, *under))
             return True
 
         return await self._db.write(work)
@@ -169,25 +204,30 @@ class SqliteRepository:
 
     def __init__(self, path: Path, *, observe: Callable[[str, float], None] | None = None) -> None:
         self._db = Database(path, observe=observe)
-        self.workspaces = SqliteCollection(
-            self._db, "workspace", workspaces_pb2.Workspace, "config.segmentapis.com/Workspace"
+        self._collections: dict[str, SqliteCollection[Any]] = {}
+        self.workspaces = self.collection(
+            "workspace", workspaces_pb2.Workspace, "config.segmentapis.com/Workspace"
         )
-        self.sources = SqliteCollection(
-            self._db, "source", sources_pb2.Source, "config.segmentapis.com/Source"
+        self.sources = self.collection(
+            "source", sources_pb2.Source, "config.segmentapis.com/Source"
         )
-        self.destinations = SqliteCollection(
-            self._db,
-            "destination",
-            destinations_pb2.Destination,
-            "config.segmentapis.com/Destination",
+        self.destinations = self.collection(
+            "destination", destinations_pb2.Destination, "config.segmentapis.com/Destination"
         )
-        self.tracking_plans = SqliteCollection(
-            self._db,
+        self.tracking_plans = self.collection(
             "tracking_plan",
             tracking_plans_pb2.TrackingPlan,
             "config.segmentapis.com/TrackingPlan",
         )
         self.tokens = SqliteTokenStore(self._db)
+
+    def collection(self, kind: str, message: type[M], resource_type: str) -> SqliteCollection[M]:
+        """See `Repository.collection`: one object per kind, rows in the `resources` table."""
+        found = self._collections.get(kind)
+        if found is None:
+            found = SqliteCollection(self._db, kind, message, resource_type, self._collections)
+            self._collections[kind] = found
+        return found
 
     async def open(self) -> None:
         """Open the file, creating and migrating the schema as needed."""
@@ -225,6 +265,10 @@ class SqliteRepository:
 
 
 _FETCH = "SELECT data FROM resources WHERE kind = ? AND name = ?"
+
+
+async def _exists(tx: Transaction, name: str) -> bool:
+    return await tx.row("SELECT 1 FROM resources WHERE name = ?", (name,)) is not None
 
 
 async def _fetch(tx: Transaction, kind: str, name: str) -> bytes | None:

@@ -28,9 +28,10 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from segment.config.v1beta import resources_pb2 as segment_dot_config_dot_v1beta_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)segment/config/v1beta/access_tokens.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc4\x02\n\x0b\x41\x63\x63\x65ssToken\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x19\n\x0b\x64\x65scription\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x06scopes\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x42\n\x0fworkspace_names\x18\x04 \x03(\tB)\xe2\x41\x01\x02\xfa\x41\"\n config.segmentapis.com/Workspace\x12\x35\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x13\n\x05token\x18\x06 \x01(\tB\x04\xe2\x41\x01\x03:`\xea\x41]\n\"config.segmentapis.com/AccessToken\x12\x1c\x61\x63\x63\x65ss-tokens/{access_token}*\x0c\x61\x63\x63\x65ssTokens2\x0b\x61\x63\x63\x65ssToken\"L\n\x17ListAccessTokensRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"n\n\x18ListAccessTokensResponse\x12\x39\n\raccess_tokens\x18\x01 \x03(\x0b\x32\".segment.config.v1beta.AccessToken\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"R\n\x15GetAccessTokenRequest\x12\x39\n\x04name\x18\x01 \x01(\tB+\xe2\x41\x01\x02\xfa\x41$\n\"config.segmentapis.com/AccessToken\"Z\n\x18\x43reateAccessTokenRequest\x12>\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\x0b\x32\".segment.config.v1beta.AccessTokenB\x04\xe2\x41\x01\x02\"U\n\x18\x44\x65leteAccessTokenRequest\x12\x39\n\x04name\x18\x01 \x01(\tB+\xe2\x41\x01\x02\xfa\x41$\n\"config.segmentapis.com/AccessToken2\x87\x05\n\x12\x41\x63\x63\x65ssTokenService\x12\x95\x01\n\x10ListAccessTokens\x12..segment.config.v1beta.ListAccessTokensRequest\x1a/.segment.config.v1beta.ListAccessTokensResponse\" \xda\x41\x00\x82\xd3\xe4\x93\x02\x17\x12\x15/v1beta/access-tokens\x12\x91\x01\n\x0eGetAccessToken\x12,.segment.config.v1beta.GetAccessTokenRequest\x1a\".segment.config.v1beta.AccessToken\"-\xda\x41\x04name\x82\xd3\xe4\x93\x02 \x12\x1e/v1beta/{name=access-tokens/*}\x12\x99\x01\n\x11\x43reateAccessToken\x12/.segment.config.v1beta.CreateAccessTokenRequest\x1a\".segment.config.v1beta.AccessToken\"/\xda\x41\x0c\x61\x63\x63\x65ss_token\x82\xd3\xe4\x93\x02\x1a\"\x15/v1beta/access-tokens:\x01*\x12\x8b\x01\n\x11\x44\x65leteAccessToken\x12/.segment.config.v1beta.DeleteAccessTokenRequest\x1a\x16.google.protobuf.Empty\"-\xda\x41\x04name\x82\xd3\xe4\x93\x02 *\x1e/v1beta/{name=access-tokens/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comBX\n\x19\x63om.segment.config.v1betaB\x11\x41\x63\x63\x65ssTokensProtoP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)segment/config/v1beta/access_tokens.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%segment/config/v1beta/resources.proto\"\xcc\x02\n\x0b\x41\x63\x63\x65ssToken\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x19\n\x0b\x64\x65scription\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x06scopes\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x42\n\x0fworkspace_names\x18\x04 \x03(\tB)\xe2\x41\x01\x02\xfa\x41\"\n config.segmentapis.com/Workspace\x12\x35\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x13\n\x05token\x18\x06 \x01(\tB\x04\xe2\x41\x01\x03:h\xea\x41]\n\"config.segmentapis.com/AccessToken\x12\x1c\x61\x63\x63\x65ss-tokens/{access_token}*\x0c\x61\x63\x63\x65ssTokens2\x0b\x61\x63\x63\x65ssToken\xda\x93\x19\x04\x08\x04\x18\x18\"L\n\x17ListAccessTokensRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"n\n\x18ListAccessTokensResponse\x12\x39\n\raccess_tokens\x18\x01 \x03(\x0b\x32\".segment.config.v1beta.AccessToken\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"R\n\x15GetAccessTokenRequest\x12\x39\n\x04name\x18\x01 \x01(\tB+\xe2\x41\x01\x02\xfa\x41$\n\"config.segmentapis.com/AccessToken\"Z\n\x18\x43reateAccessTokenRequest\x12>\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\x0b\x32\".segment.config.v1beta.AccessTokenB\x04\xe2\x41\x01\x02\"U\n\x18\x44\x65leteAccessTokenRequest\x12\x39\n\x04name\x18\x01 \x01(\tB+\xe2\x41\x01\x02\xfa\x41$\n\"config.segmentapis.com/AccessToken2\x87\x05\n\x12\x41\x63\x63\x65ssTokenService\x12\x95\x01\n\x10ListAccessTokens\x12..segment.config.v1beta.ListAccessTokensRequest\x1a/.segment.config.v1beta.ListAccessTokensResponse\" \xda\x41\x00\x82\xd3\xe4\x93\x02\x17\x12\x15/v1beta/access-tokens\x12\x91\x01\n\x0eGetAccessToken\x12,.segment.config.v1beta.GetAccessTokenRequest\x1a\".segment.config.v1beta.AccessToken\"-\xda\x41\x04name\x82\xd3\xe4\x93\x02 \x12\x1e/v1beta/{name=access-tokens/*}\x12\x99\x01\n\x11\x43reateAccessToken\x12/.segment.config.v1beta.CreateAccessTokenRequest\x1a\".segment.config.v1beta.AccessToken\"/\xda\x41\x0c\x61\x63\x63\x65ss_token\x82\xd3\xe4\x93\x02\x1a\"\x15/v1beta/access-tokens:\x01*\x12\x8b\x01\n\x11\x44\x65leteAccessToken\x12/.segment.config.v1beta.DeleteAccessTokenRequest\x1a\x16.google.protobuf.Empty\"-\xda\x41\x04name\x82\xd3\xe4\x93\x02 *\x1e/v1beta/{name=access-tokens/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comBX\n\x19\x63om.segment.config.v1betaB\x11\x41\x63\x63\x65ssTokensProtoP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -51,7 +52,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ACCESSTOKEN'].fields_by_name['token']._loaded_options = None
   _globals['_ACCESSTOKEN'].fields_by_name['token']._serialized_options = b'\342A\001\003'
   _globals['_ACCESSTOKEN']._loaded_options = None
-  _globals['_ACCESSTOKEN']._serialized_options = b'\352A]\n\"config.segmentapis.com/AccessToken\022\034access-tokens/{access_token}*\014accessTokens2\013accessToken'
+  _globals['_ACCESSTOKEN']._serialized_options = b'\352A]\n\"config.segmentapis.com/AccessToken\022\034access-tokens/{access_token}*\014accessTokens2\013accessToken\332\223\031\004\010\004\030\030'
   _globals['_LISTACCESSTOKENSREQUEST'].fields_by_name['page_size']._loaded_options = None
   _globals['_LISTACCESSTOKENSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
   _globals['_LISTACCESSTOKENSREQUEST'].fields_by_name['page_token']._loaded_options = None
@@ -72,18 +73,18 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ACCESSTOKENSERVICE'].methods_by_name['CreateAccessToken']._serialized_options = b'\332A\014access_token\202\323\344\223\002\032\"\025/v1beta/access-tokens:\001*'
   _globals['_ACCESSTOKENSERVICE'].methods_by_name['DeleteAccessToken']._loaded_options = None
   _globals['_ACCESSTOKENSERVICE'].methods_by_name['DeleteAccessToken']._serialized_options = b'\332A\004name\202\323\344\223\002 *\036/v1beta/{name=access-tokens/*}'
-  _globals['_ACCESSTOKEN']._serialized_start=246
-  _globals['_ACCESSTOKEN']._serialized_end=570
-  _globals['_LISTACCESSTOKENSREQUEST']._serialized_start=572
-  _globals['_LISTACCESSTOKENSREQUEST']._serialized_end=648
-  _globals['_LISTACCESSTOKENSRESPONSE']._serialized_start=650
-  _globals['_LISTACCESSTOKENSRESPONSE']._serialized_end=760
-  _globals['_GETACCESSTOKENREQUEST']._serialized_start=762
-  _globals['_GETACCESSTOKENREQUEST']._serialized_end=844
-  _globals['_CREATEACCESSTOKENREQUEST']._serialized_start=846
-  _globals['_CREATEACCESSTOKENREQUEST']._serialized_end=936
-  _globals['_DELETEACCESSTOKENREQUEST']._serialized_start=938
-  _globals['_DELETEACCESSTOKENREQUEST']._serialized_end=1023
-  _globals['_ACCESSTOKENSERVICE']._serialized_start=1026
-  _globals['_ACCESSTOKENSERVICE']._serialized_end=1673
+  _globals['_ACCESSTOKEN']._serialized_start=285
+  _globals['_ACCESSTOKEN']._serialized_end=617
+  _globals['_LISTACCESSTOKENSREQUEST']._serialized_start=619
+  _globals['_LISTACCESSTOKENSREQUEST']._serialized_end=695
+  _globals['_LISTACCESSTOKENSRESPONSE']._serialized_start=697
+  _globals['_LISTACCESSTOKENSRESPONSE']._serialized_end=807
+  _globals['_GETACCESSTOKENREQUEST']._serialized_start=809
+  _globals['_GETACCESSTOKENREQUEST']._serialized_end=891
+  _globals['_CREATEACCESSTOKENREQUEST']._serialized_start=893
+  _globals['_CREATEACCESSTOKENREQUEST']._serialized_end=983
+  _globals['_DELETEACCESSTOKENREQUEST']._serialized_start=985
+  _globals['_DELETEACCESSTOKENREQUEST']._serialized_end=1070
+  _globals['_ACCESSTOKENSERVICE']._serialized_start=1073
+  _globals['_ACCESSTOKENSERVICE']._serialized_end=1720
 # @@protoc_insertion_point(module_scope)

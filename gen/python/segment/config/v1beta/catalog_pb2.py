@@ -26,9 +26,10 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import client_pb2 as google_dot_api_dot_client__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
+from segment.config.v1beta import resources_pb2 as segment_dot_config_dot_v1beta_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#segment/config/v1beta/catalog.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\"\x93\x02\n\rCatalogSource\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x19\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\ncategories\x18\x04 \x03(\tB\x04\xe2\x41\x01\x03\x12\x31\n\x05logos\x18\x05 \x01(\x0b\x32\x1c.segment.config.v1beta.LogosB\x04\xe2\x41\x01\x03:j\xea\x41g\n$config.segmentapis.com/CatalogSource\x12 catalog/sources/{catalog_source}*\x0e\x63\x61talogSources2\rcatalogSource\"#\n\x05Logos\x12\x0c\n\x04logo\x18\x01 \x01(\t\x12\x0c\n\x04mark\x18\x02 \x01(\t\"\x85\x06\n\x12\x43\x61talogDestination\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x19\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04type\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\x12\x15\n\x07website\x18\x05 \x01(\tB\x04\xe2\x41\x01\x03\x12\x14\n\x06status\x18\x06 \x01(\tB\x04\xe2\x41\x01\x03\x12\x31\n\x05logos\x18\x07 \x01(\x0b\x32\x1c.segment.config.v1beta.LogosB\x04\xe2\x41\x01\x03\x12\x46\n\ncategories\x18\x08 \x01(\x0b\x32,.segment.config.v1beta.DestinationCategoriesB\x04\xe2\x41\x01\x03\x12\x45\n\ncomponents\x18\t \x03(\x0b\x32+.segment.config.v1beta.DestinationComponentB\x04\xe2\x41\x01\x03\x12\x44\n\tplatforms\x18\n \x01(\x0b\x32+.segment.config.v1beta.DestinationPlatformsB\x04\xe2\x41\x01\x03\x12@\n\x07methods\x18\x0b \x01(\x0b\x32).segment.config.v1beta.DestinationMethodsB\x04\xe2\x41\x01\x03\x12\x41\n\x08settings\x18\x0c \x03(\x0b\x32).segment.config.v1beta.DestinationSettingB\x04\xe2\x41\x01\x03\x12(\n\x1a\x62rowserUnbundlingSupported\x18\r \x01(\x08\x42\x04\xe2\x41\x01\x03\x12%\n\x17\x62rowserUnbundlingPublic\x18\x0e \x01(\x08\x42\x04\xe2\x41\x01\x03:\x84\x01\xea\x41\x80\x01\n)config.segmentapis.com/CatalogDestination\x12*catalog/destinations/{catalog_destination}*\x13\x63\x61talogDestinations2\x12\x63\x61talogDestination\"O\n\x15\x44\x65stinationCategories\x12\x0f\n\x07primary\x18\x01 \x01(\t\x12\x11\n\tsecondary\x18\x02 \x01(\t\x12\x12\n\nadditional\x18\x03 \x03(\t\"$\n\x14\x44\x65stinationComponent\x12\x0c\n\x04type\x18\x01 \x01(\t\"G\n\x14\x44\x65stinationPlatforms\x12\x0f\n\x07\x62rowser\x18\x01 \x01(\x08\x12\x0e\n\x06server\x18\x02 \x01(\x08\x12\x0e\n\x06mobile\x18\x03 \x01(\x08\"f\n\x12\x44\x65stinationMethods\x12\r\n\x05\x61lias\x18\x01 \x01(\x08\x12\r\n\x05group\x18\x02 \x01(\x08\x12\x10\n\x08identify\x18\x03 \x01(\x08\x12\x11\n\tpage_view\x18\x04 \x01(\x08\x12\r\n\x05track\x18\x05 \x01(\x08\"\xc8\x03\n\x12\x44\x65stinationSetting\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x0c\n\x04type\x18\x03 \x01(\t\x12\x12\n\ndeprecated\x18\x04 \x01(\x08\x12\x10\n\x08required\x18\x05 \x01(\x08\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\x12;\n\x08settings\x18\x07 \x03(\x0b\x32).segment.config.v1beta.DestinationSetting\x12\x42\n\x11string_validators\x18\x08 \x01(\x0b\x32\'.segment.config.v1beta.StringValidators\x12\x42\n\x11number_validators\x18\t \x01(\x0b\x32\'.segment.config.v1beta.NumberValidators\x12\x42\n\x11select_validators\x18\n \x01(\x0b\x32\'.segment.config.v1beta.SelectValidators\x12<\n\x0emap_validators\x18\x0b \x01(\x0b\x32$.segment.config.v1beta.MapValidators\"\"\n\x10StringValidators\x12\x0e\n\x06regexp\x18\x01 \x01(\t\",\n\x10NumberValidators\x12\x0b\n\x03min\x18\x01 \x01(\x05\x12\x0b\n\x03max\x18\x02 \x01(\x05\"*\n\x10SelectValidators\x12\x16\n\x0eselect_options\x18\x01 \x03(\t\"e\n\rMapValidators\x12\x0e\n\x06regexp\x18\x01 \x01(\t\x12\x0b\n\x03min\x18\x02 \x01(\x05\x12\x0b\n\x03max\x18\x03 \x01(\x05\x12\x12\n\nmap_prefix\x18\x04 \x01(\t\x12\x16\n\x0eselect_options\x18\x05 \x03(\t\"N\n\x19ListCatalogSourcesRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"l\n\x1aListCatalogSourcesResponse\x12\x35\n\x07sources\x18\x01 \x03(\x0b\x32$.segment.config.v1beta.CatalogSource\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"V\n\x17GetCatalogSourceRequest\x12;\n\x04name\x18\x01 \x01(\tB-\xe2\x41\x01\x02\xfa\x41&\n$config.segmentapis.com/CatalogSource\"S\n\x1eListCatalogDestinationsRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"{\n\x1fListCatalogDestinationsResponse\x12?\n\x0c\x64\x65stinations\x18\x01 \x03(\x0b\x32).segment.config.v1beta.CatalogDestination\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"`\n\x1cGetCatalogDestinationRequest\x12@\n\x04name\x18\x01 \x01(\tB2\xe2\x41\x01\x02\xfa\x41+\n)config.segmentapis.com/CatalogDestination2\xcd\x05\n\x0e\x43\x61talogService\x12\x9d\x01\n\x12ListCatalogSources\x12\x30.segment.config.v1beta.ListCatalogSourcesRequest\x1a\x31.segment.config.v1beta.ListCatalogSourcesResponse\"\"\xda\x41\x00\x82\xd3\xe4\x93\x02\x19\x12\x17/v1beta/catalog/sources\x12\x99\x01\n\x10GetCatalogSource\x12..segment.config.v1beta.GetCatalogSourceRequest\x1a$.segment.config.v1beta.CatalogSource\"/\xda\x41\x04name\x82\xd3\xe4\x93\x02\"\x12 /v1beta/{name=catalog/sources/*}\x12\xb1\x01\n\x17ListCatalogDestinations\x12\x35.segment.config.v1beta.ListCatalogDestinationsRequest\x1a\x36.segment.config.v1beta.ListCatalogDestinationsResponse\"\'\xda\x41\x00\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1beta/catalog/destinations\x12\xad\x01\n\x15GetCatalogDestination\x12\x33.segment.config.v1beta.GetCatalogDestinationRequest\x1a).segment.config.v1beta.CatalogDestination\"4\xda\x41\x04name\x82\xd3\xe4\x93\x02\'\x12%/v1beta/{name=catalog/destinations/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comBS\n\x19\x63om.segment.config.v1betaB\x0c\x43\x61talogProtoP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#segment/config/v1beta/catalog.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a%segment/config/v1beta/resources.proto\"\x99\x02\n\rCatalogSource\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x19\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\ncategories\x18\x04 \x03(\tB\x04\xe2\x41\x01\x03\x12\x31\n\x05logos\x18\x05 \x01(\x0b\x32\x1c.segment.config.v1beta.LogosB\x04\xe2\x41\x01\x03:p\xea\x41g\n$config.segmentapis.com/CatalogSource\x12 catalog/sources/{catalog_source}*\x0e\x63\x61talogSources2\rcatalogSource\xda\x93\x19\x02\x08\x02\"#\n\x05Logos\x12\x0c\n\x04logo\x18\x01 \x01(\t\x12\x0c\n\x04mark\x18\x02 \x01(\t\"\x8b\x06\n\x12\x43\x61talogDestination\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x19\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04type\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\x12\x15\n\x07website\x18\x05 \x01(\tB\x04\xe2\x41\x01\x03\x12\x14\n\x06status\x18\x06 \x01(\tB\x04\xe2\x41\x01\x03\x12\x31\n\x05logos\x18\x07 \x01(\x0b\x32\x1c.segment.config.v1beta.LogosB\x04\xe2\x41\x01\x03\x12\x46\n\ncategories\x18\x08 \x01(\x0b\x32,.segment.config.v1beta.DestinationCategoriesB\x04\xe2\x41\x01\x03\x12\x45\n\ncomponents\x18\t \x03(\x0b\x32+.segment.config.v1beta.DestinationComponentB\x04\xe2\x41\x01\x03\x12\x44\n\tplatforms\x18\n \x01(\x0b\x32+.segment.config.v1beta.DestinationPlatformsB\x04\xe2\x41\x01\x03\x12@\n\x07methods\x18\x0b \x01(\x0b\x32).segment.config.v1beta.DestinationMethodsB\x04\xe2\x41\x01\x03\x12\x41\n\x08settings\x18\x0c \x03(\x0b\x32).segment.config.v1beta.DestinationSettingB\x04\xe2\x41\x01\x03\x12(\n\x1a\x62rowserUnbundlingSupported\x18\r \x01(\x08\x42\x04\xe2\x41\x01\x03\x12%\n\x17\x62rowserUnbundlingPublic\x18\x0e \x01(\x08\x42\x04\xe2\x41\x01\x03:\x8a\x01\xea\x41\x80\x01\n)config.segmentapis.com/CatalogDestination\x12*catalog/destinations/{catalog_destination}*\x13\x63\x61talogDestinations2\x12\x63\x61talogDestination\xda\x93\x19\x02\x08\x02\"O\n\x15\x44\x65stinationCategories\x12\x0f\n\x07primary\x18\x01 \x01(\t\x12\x11\n\tsecondary\x18\x02 \x01(\t\x12\x12\n\nadditional\x18\x03 \x03(\t\"$\n\x14\x44\x65stinationComponent\x12\x0c\n\x04type\x18\x01 \x01(\t\"G\n\x14\x44\x65stinationPlatforms\x12\x0f\n\x07\x62rowser\x18\x01 \x01(\x08\x12\x0e\n\x06server\x18\x02 \x01(\x08\x12\x0e\n\x06mobile\x18\x03 \x01(\x08\"f\n\x12\x44\x65stinationMethods\x12\r\n\x05\x61lias\x18\x01 \x01(\x08\x12\r\n\x05group\x18\x02 \x01(\x08\x12\x10\n\x08identify\x18\x03 \x01(\x08\x12\x11\n\tpage_view\x18\x04 \x01(\x08\x12\r\n\x05track\x18\x05 \x01(\x08\"\xc8\x03\n\x12\x44\x65stinationSetting\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x0c\n\x04type\x18\x03 \x01(\t\x12\x12\n\ndeprecated\x18\x04 \x01(\x08\x12\x10\n\x08required\x18\x05 \x01(\x08\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\x12;\n\x08settings\x18\x07 \x03(\x0b\x32).segment.config.v1beta.DestinationSetting\x12\x42\n\x11string_validators\x18\x08 \x01(\x0b\x32\'.segment.config.v1beta.StringValidators\x12\x42\n\x11number_validators\x18\t \x01(\x0b\x32\'.segment.config.v1beta.NumberValidators\x12\x42\n\x11select_validators\x18\n \x01(\x0b\x32\'.segment.config.v1beta.SelectValidators\x12<\n\x0emap_validators\x18\x0b \x01(\x0b\x32$.segment.config.v1beta.MapValidators\"\"\n\x10StringValidators\x12\x0e\n\x06regexp\x18\x01 \x01(\t\",\n\x10NumberValidators\x12\x0b\n\x03min\x18\x01 \x01(\x05\x12\x0b\n\x03max\x18\x02 \x01(\x05\"*\n\x10SelectValidators\x12\x16\n\x0eselect_options\x18\x01 \x03(\t\"e\n\rMapValidators\x12\x0e\n\x06regexp\x18\x01 \x01(\t\x12\x0b\n\x03min\x18\x02 \x01(\x05\x12\x0b\n\x03max\x18\x03 \x01(\x05\x12\x12\n\nmap_prefix\x18\x04 \x01(\t\x12\x16\n\x0eselect_options\x18\x05 \x03(\t\"N\n\x19ListCatalogSourcesRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"l\n\x1aListCatalogSourcesResponse\x12\x35\n\x07sources\x18\x01 \x03(\x0b\x32$.segment.config.v1beta.CatalogSource\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"V\n\x17GetCatalogSourceRequest\x12;\n\x04name\x18\x01 \x01(\tB-\xe2\x41\x01\x02\xfa\x41&\n$config.segmentapis.com/CatalogSource\"S\n\x1eListCatalogDestinationsRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"{\n\x1fListCatalogDestinationsResponse\x12?\n\x0c\x64\x65stinations\x18\x01 \x03(\x0b\x32).segment.config.v1beta.CatalogDestination\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"`\n\x1cGetCatalogDestinationRequest\x12@\n\x04name\x18\x01 \x01(\tB2\xe2\x41\x01\x02\xfa\x41+\n)config.segmentapis.com/CatalogDestination2\xcd\x05\n\x0e\x43\x61talogService\x12\x9d\x01\n\x12ListCatalogSources\x12\x30.segment.config.v1beta.ListCatalogSourcesRequest\x1a\x31.segment.config.v1beta.ListCatalogSourcesResponse\"\"\xda\x41\x00\x82\xd3\xe4\x93\x02\x19\x12\x17/v1beta/catalog/sources\x12\x99\x01\n\x10GetCatalogSource\x12..segment.config.v1beta.GetCatalogSourceRequest\x1a$.segment.config.v1beta.CatalogSource\"/\xda\x41\x04name\x82\xd3\xe4\x93\x02\"\x12 /v1beta/{name=catalog/sources/*}\x12\xb1\x01\n\x17ListCatalogDestinations\x12\x35.segment.config.v1beta.ListCatalogDestinationsRequest\x1a\x36.segment.config.v1beta.ListCatalogDestinationsResponse\"\'\xda\x41\x00\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1beta/catalog/destinations\x12\xad\x01\n\x15GetCatalogDestination\x12\x33.segment.config.v1beta.GetCatalogDestinationRequest\x1a).segment.config.v1beta.CatalogDestination\"4\xda\x41\x04name\x82\xd3\xe4\x93\x02\'\x12%/v1beta/{name=catalog/destinations/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comBS\n\x19\x63om.segment.config.v1betaB\x0c\x43\x61talogProtoP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -47,7 +48,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CATALOGSOURCE'].fields_by_name['logos']._loaded_options = None
   _globals['_CATALOGSOURCE'].fields_by_name['logos']._serialized_options = b'\342A\001\003'
   _globals['_CATALOGSOURCE']._loaded_options = None
-  _globals['_CATALOGSOURCE']._serialized_options = b'\352Ag\n$config.segmentapis.com/CatalogSource\022 catalog/sources/{catalog_source}*\016catalogSources2\rcatalogSource'
+  _globals['_CATALOGSOURCE']._serialized_options = b'\352Ag\n$config.segmentapis.com/CatalogSource\022 catalog/sources/{catalog_source}*\016catalogSources2\rcatalogSource\332\223\031\002\010\002'
   _globals['_CATALOGDESTINATION'].fields_by_name['name']._loaded_options = None
   _globals['_CATALOGDESTINATION'].fields_by_name['name']._serialized_options = b'\342A\001\010'
   _globals['_CATALOGDESTINATION'].fields_by_name['display_name']._loaded_options = None
@@ -77,7 +78,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CATALOGDESTINATION'].fields_by_name['browserUnbundlingPublic']._loaded_options = None
   _globals['_CATALOGDESTINATION'].fields_by_name['browserUnbundlingPublic']._serialized_options = b'\342A\001\003'
   _globals['_CATALOGDESTINATION']._loaded_options = None
-  _globals['_CATALOGDESTINATION']._serialized_options = b'\352A\200\001\n)config.segmentapis.com/CatalogDestination\022*catalog/destinations/{catalog_destination}*\023catalogDestinations2\022catalogDestination'
+  _globals['_CATALOGDESTINATION']._serialized_options = b'\352A\200\001\n)config.segmentapis.com/CatalogDestination\022*catalog/destinations/{catalog_destination}*\023catalogDestinations2\022catalogDestination\332\223\031\002\010\002'
   _globals['_LISTCATALOGSOURCESREQUEST'].fields_by_name['page_size']._loaded_options = None
   _globals['_LISTCATALOGSOURCESREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
   _globals['_LISTCATALOGSOURCESREQUEST'].fields_by_name['page_token']._loaded_options = None
@@ -100,42 +101,42 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CATALOGSERVICE'].methods_by_name['ListCatalogDestinations']._serialized_options = b'\332A\000\202\323\344\223\002\036\022\034/v1beta/catalog/destinations'
   _globals['_CATALOGSERVICE'].methods_by_name['GetCatalogDestination']._loaded_options = None
   _globals['_CATALOGSERVICE'].methods_by_name['GetCatalogDestination']._serialized_options = b'\332A\004name\202\323\344\223\002\'\022%/v1beta/{name=catalog/destinations/*}'
-  _globals['_CATALOGSOURCE']._serialized_start=178
-  _globals['_CATALOGSOURCE']._serialized_end=453
-  _globals['_LOGOS']._serialized_start=455
-  _globals['_LOGOS']._serialized_end=490
-  _globals['_CATALOGDESTINATION']._serialized_start=493
-  _globals['_CATALOGDESTINATION']._serialized_end=1266
-  _globals['_DESTINATIONCATEGORIES']._serialized_start=1268
-  _globals['_DESTINATIONCATEGORIES']._serialized_end=1347
-  _globals['_DESTINATIONCOMPONENT']._serialized_start=1349
-  _globals['_DESTINATIONCOMPONENT']._serialized_end=1385
-  _globals['_DESTINATIONPLATFORMS']._serialized_start=1387
-  _globals['_DESTINATIONPLATFORMS']._serialized_end=1458
-  _globals['_DESTINATIONMETHODS']._serialized_start=1460
-  _globals['_DESTINATIONMETHODS']._serialized_end=1562
-  _globals['_DESTINATIONSETTING']._serialized_start=1565
-  _globals['_DESTINATIONSETTING']._serialized_end=2021
-  _globals['_STRINGVALIDATORS']._serialized_start=2023
-  _globals['_STRINGVALIDATORS']._serialized_end=2057
-  _globals['_NUMBERVALIDATORS']._serialized_start=2059
-  _globals['_NUMBERVALIDATORS']._serialized_end=2103
-  _globals['_SELECTVALIDATORS']._serialized_start=2105
-  _globals['_SELECTVALIDATORS']._serialized_end=2147
-  _globals['_MAPVALIDATORS']._serialized_start=2149
-  _globals['_MAPVALIDATORS']._serialized_end=2250
-  _globals['_LISTCATALOGSOURCESREQUEST']._serialized_start=2252
-  _globals['_LISTCATALOGSOURCESREQUEST']._serialized_end=2330
-  _globals['_LISTCATALOGSOURCESRESPONSE']._serialized_start=2332
-  _globals['_LISTCATALOGSOURCESRESPONSE']._serialized_end=2440
-  _globals['_GETCATALOGSOURCEREQUEST']._serialized_start=2442
-  _globals['_GETCATALOGSOURCEREQUEST']._serialized_end=2528
-  _globals['_LISTCATALOGDESTINATIONSREQUEST']._serialized_start=2530
-  _globals['_LISTCATALOGDESTINATIONSREQUEST']._serialized_end=2613
-  _globals['_LISTCATALOGDESTINATIONSRESPONSE']._serialized_start=2615
-  _globals['_LISTCATALOGDESTINATIONSRESPONSE']._serialized_end=2738
-  _globals['_GETCATALOGDESTINATIONREQUEST']._serialized_start=2740
-  _globals['_GETCATALOGDESTINATIONREQUEST']._serialized_end=2836
-  _globals['_CATALOGSERVICE']._serialized_start=2839
-  _globals['_CATALOGSERVICE']._serialized_end=3556
+  _globals['_CATALOGSOURCE']._serialized_start=217
+  _globals['_CATALOGSOURCE']._serialized_end=498
+  _globals['_LOGOS']._serialized_start=500
+  _globals['_LOGOS']._serialized_end=535
+  _globals['_CATALOGDESTINATION']._serialized_start=538
+  _globals['_CATALOGDESTINATION']._serialized_end=1317
+  _globals['_DESTINATIONCATEGORIES']._serialized_start=1319
+  _globals['_DESTINATIONCATEGORIES']._serialized_end=1398
+  _globals['_DESTINATIONCOMPONENT']._serialized_start=1400
+  _globals['_DESTINATIONCOMPONENT']._serialized_end=1436
+  _globals['_DESTINATIONPLATFORMS']._serialized_start=1438
+  _globals['_DESTINATIONPLATFORMS']._serialized_end=1509
+  _globals['_DESTINATIONMETHODS']._serialized_start=1511
+  _globals['_DESTINATIONMETHODS']._serialized_end=1613
+  _globals['_DESTINATIONSETTING']._serialized_start=1616
+  _globals['_DESTINATIONSETTING']._serialized_end=2072
+  _globals['_STRINGVALIDATORS']._serialized_start=2074
+  _globals['_STRINGVALIDATORS']._serialized_end=2108
+  _globals['_NUMBERVALIDATORS']._serialized_start=2110
+  _globals['_NUMBERVALIDATORS']._serialized_end=2154
+  _globals['_SELECTVALIDATORS']._serialized_start=2156
+  _globals['_SELECTVALIDATORS']._serialized_end=2198
+  _globals['_MAPVALIDATORS']._serialized_start=2200
+  _globals['_MAPVALIDATORS']._serialized_end=2301
+  _globals['_LISTCATALOGSOURCESREQUEST']._serialized_start=2303
+  _globals['_LISTCATALOGSOURCESREQUEST']._serialized_end=2381
+  _globals['_LISTCATALOGSOURCESRESPONSE']._serialized_start=2383
+  _globals['_LISTCATALOGSOURCESRESPONSE']._serialized_end=2491
+  _globals['_GETCATALOGSOURCEREQUEST']._serialized_start=2493
+  _globals['_GETCATALOGSOURCEREQUEST']._serialized_end=2579
+  _globals['_LISTCATALOGDESTINATIONSREQUEST']._serialized_start=2581
+  _globals['_LISTCATALOGDESTINATIONSREQUEST']._serialized_end=2664
+  _globals['_LISTCATALOGDESTINATIONSRESPONSE']._serialized_start=2666
+  _globals['_LISTCATALOGDESTINATIONSRESPONSE']._serialized_end=2789
+  _globals['_GETCATALOGDESTINATIONREQUEST']._serialized_start=2791
+  _globals['_GETCATALOGDESTINATIONREQUEST']._serialized_end=2887
+  _globals['_CATALOGSERVICE']._serialized_start=2890
+  _globals['_CATALOGSERVICE']._serialized_end=3607
 # @@protoc_insertion_point(module_scope)

@@ -29,9 +29,10 @@ from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from segment.config.v1beta import resources_pb2 as segment_dot_config_dot_v1beta_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#segment/config/v1beta/sources.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x04\n\x06Source\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x39\n\x06parent\x18\x02 \x01(\tB)\xe2\x41\x01\x03\xfa\x41\"\n config.segmentapis.com/Workspace\x12\x44\n\x0c\x63\x61talog_name\x18\x03 \x01(\tB.\xe2\x41\x02\x02\x05\xfa\x41&\n$config.segmentapis.com/CatalogSource\x12\x1a\n\x0c\x64isplay_name\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x18\n\nwrite_keys\x18\x05 \x03(\tB\x04\xe2\x41\x01\x03\x12\x42\n\x0elibrary_config\x18\x06 \x01(\x0b\x32$.segment.config.v1beta.LibraryConfigB\x04\xe2\x41\x01\x01\x12?\n\x06labels\x18\x07 \x03(\x0b\x32).segment.config.v1beta.Source.LabelsEntryB\x04\xe2\x41\x01\x01\x12\x35\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01:\\\xea\x41Y\n\x1d\x63onfig.segmentapis.com/Source\x12\'workspaces/{workspace}/sources/{source}*\x07sources2\x06source\"\x88\x01\n\rLibraryConfig\x12\x1d\n\x0fmetrics_enabled\x18\x01 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x19\n\x0bretry_queue\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12%\n\x17\x63ross_domain_id_enabled\x18\x03 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x16\n\x08\x61pi_host\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\"\x7f\n\x12ListSourcesRequest\x12\x36\n\x06parent\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\x12\x1d\x63onfig.segmentapis.com/Source\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"^\n\x13ListSourcesResponse\x12.\n\x07sources\x18\x01 \x03(\x0b\x32\x1d.segment.config.v1beta.Source\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"H\n\x10GetSourceRequest\x12\x34\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\n\x1d\x63onfig.segmentapis.com/Source\"\x82\x01\n\x13\x43reateSourceRequest\x12\x36\n\x06parent\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\x12\x1d\x63onfig.segmentapis.com/Source\x12\x33\n\x06source\x18\x02 \x01(\x0b\x32\x1d.segment.config.v1beta.SourceB\x04\xe2\x41\x01\x02\"\x81\x01\n\x13UpdateSourceRequest\x12\x33\n\x06source\x18\x01 \x01(\x0b\x32\x1d.segment.config.v1beta.SourceB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x01\"K\n\x13\x44\x65leteSourceRequest\x12\x34\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\n\x1d\x63onfig.segmentapis.com/Source2\xaa\x06\n\rSourceService\x12\x9c\x01\n\x0bListSources\x12).segment.config.v1beta.ListSourcesRequest\x1a*.segment.config.v1beta.ListSourcesResponse\"6\xda\x41\x06parent\x82\xd3\xe4\x93\x02\'\x12%/v1beta/{parent=workspaces/*}/sources\x12\x89\x01\n\tGetSource\x12\'.segment.config.v1beta.GetSourceRequest\x1a\x1d.segment.config.v1beta.Source\"4\xda\x41\x04name\x82\xd3\xe4\x93\x02\'\x12%/v1beta/{name=workspaces/*/sources/*}\x12\x9b\x01\n\x0c\x43reateSource\x12*.segment.config.v1beta.CreateSourceRequest\x1a\x1d.segment.config.v1beta.Source\"@\xda\x41\rparent,source\x82\xd3\xe4\x93\x02*\"%/v1beta/{parent=workspaces/*}/sources:\x01*\x12\xa7\x01\n\x0cUpdateSource\x12*.segment.config.v1beta.UpdateSourceRequest\x1a\x1d.segment.config.v1beta.Source\"L\xda\x41\x12source,update_mask\x82\xd3\xe4\x93\x02\x31\x32,/v1beta/{source.name=workspaces/*/sources/*}:\x01*\x12\x88\x01\n\x0c\x44\x65leteSource\x12*.segment.config.v1beta.DeleteSourceRequest\x1a\x16.google.protobuf.Empty\"4\xda\x41\x04name\x82\xd3\xe4\x93\x02\'*%/v1beta/{name=workspaces/*/sources/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comBS\n\x19\x63om.segment.config.v1betaB\x0cSourcesProtoP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#segment/config/v1beta/sources.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%segment/config/v1beta/resources.proto\"\xa2\x04\n\x06Source\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x39\n\x06parent\x18\x02 \x01(\tB)\xe2\x41\x01\x03\xfa\x41\"\n config.segmentapis.com/Workspace\x12\x44\n\x0c\x63\x61talog_name\x18\x03 \x01(\tB.\xe2\x41\x02\x02\x05\xfa\x41&\n$config.segmentapis.com/CatalogSource\x12\x1a\n\x0c\x64isplay_name\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x18\n\nwrite_keys\x18\x05 \x03(\tB\x04\xe2\x41\x01\x03\x12\x42\n\x0elibrary_config\x18\x06 \x01(\x0b\x32$.segment.config.v1beta.LibraryConfigB\x04\xe2\x41\x01\x01\x12?\n\x06labels\x18\x07 \x03(\x0b\x32).segment.config.v1beta.Source.LabelsEntryB\x04\xe2\x41\x01\x01\x12\x35\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01:b\xea\x41Y\n\x1d\x63onfig.segmentapis.com/Source\x12\'workspaces/{workspace}/sources/{source}*\x07sources2\x06source\xda\x93\x19\x02\x08\x01\"\x88\x01\n\rLibraryConfig\x12\x1d\n\x0fmetrics_enabled\x18\x01 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x19\n\x0bretry_queue\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12%\n\x17\x63ross_domain_id_enabled\x18\x03 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x16\n\x08\x61pi_host\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\"\x7f\n\x12ListSourcesRequest\x12\x36\n\x06parent\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\x12\x1d\x63onfig.segmentapis.com/Source\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"^\n\x13ListSourcesResponse\x12.\n\x07sources\x18\x01 \x03(\x0b\x32\x1d.segment.config.v1beta.Source\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"H\n\x10GetSourceRequest\x12\x34\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\n\x1d\x63onfig.segmentapis.com/Source\"\x82\x01\n\x13\x43reateSourceRequest\x12\x36\n\x06parent\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\x12\x1d\x63onfig.segmentapis.com/Source\x12\x33\n\x06source\x18\x02 \x01(\x0b\x32\x1d.segment.config.v1beta.SourceB\x04\xe2\x41\x01\x02\"\x81\x01\n\x13UpdateSourceRequest\x12\x33\n\x06source\x18\x01 \x01(\x0b\x32\x1d.segment.config.v1beta.SourceB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x01\"K\n\x13\x44\x65leteSourceRequest\x12\x34\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\n\x1d\x63onfig.segmentapis.com/Source\"\xb0\x08\n\x0cSchemaConfig\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x36\n\x06parent\x18\x02 \x01(\tB&\xe2\x41\x01\x03\xfa\x41\x1f\n\x1d\x63onfig.segmentapis.com/Source\x12*\n\x1c\x61llow_unplanned_track_events\x18\x03 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12-\n\x1f\x61llow_unplanned_identify_traits\x18\x04 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12*\n\x1c\x61llow_unplanned_group_traits\x18\x05 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x34\n&allow_unplanned_track_event_properties\x18\x06 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12-\n\x1f\x61llow_track_event_on_violations\x18\x07 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x31\n#allow_identify_traits_on_violations\x18\x08 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12.\n allow_group_traits_on_violations\x18\t \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x32\n$allow_track_properties_on_violations\x18\n \x01(\x08\x42\x04\xe2\x41\x01\x01\x12*\n\x1c\x66orwarding_blocked_events_to\x18\x0b \x01(\tB\x04\xe2\x41\x01\x01\x12&\n\x18\x66orwarding_violations_to\x18\x0c \x01(\tB\x04\xe2\x41\x01\x01\x12\x63\n common_track_event_on_violations\x18\r \x01(\x0e\x32\x33.segment.config.v1beta.SchemaConfig.ViolationActionB\x04\xe2\x41\x01\x01\x12\x66\n#common_identify_event_on_violations\x18\x0e \x01(\x0e\x32\x33.segment.config.v1beta.SchemaConfig.ViolationActionB\x04\xe2\x41\x01\x01\x12\x63\n common_group_event_on_violations\x18\x0f \x01(\x0e\x32\x33.segment.config.v1beta.SchemaConfig.ViolationActionB\x04\xe2\x41\x01\x01\"M\n\x0fViolationAction\x12\t\n\x05\x41LLOW\x10\x00\x12\x13\n\x0fOMIT_PROPERTIES\x10\x01\x12\x0f\n\x0bOMIT_TRAITS\x10\x02\x12\t\n\x05\x42LOCK\x10\x03:|\xea\x41y\n#config.segmentapis.com/SchemaConfig\x12\x35workspaces/{workspace}/sources/{source}/schema-config*\rschemaConfigs2\x0cschemaConfig\"T\n\x16GetSchemaConfigRequest\x12:\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\n#config.segmentapis.com/SchemaConfig\"\x94\x01\n\x19UpdateSchemaConfigRequest\x12@\n\rschema_config\x18\x01 \x01(\x0b\x32#.segment.config.v1beta.SchemaConfigB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x01\x32\xae\t\n\rSourceService\x12\x9c\x01\n\x0bListSources\x12).segment.config.v1beta.ListSourcesRequest\x1a*.segment.config.v1beta.ListSourcesResponse\"6\xda\x41\x06parent\x82\xd3\xe4\x93\x02\'\x12%/v1beta/{parent=workspaces/*}/sources\x12\x89\x01\n\tGetSource\x12\'.segment.config.v1beta.GetSourceRequest\x1a\x1d.segment.config.v1beta.Source\"4\xda\x41\x04name\x82\xd3\xe4\x93\x02\'\x12%/v1beta/{name=workspaces/*/sources/*}\x12\x9b\x01\n\x0c\x43reateSource\x12*.segment.config.v1beta.CreateSourceRequest\x1a\x1d.segment.config.v1beta.Source\"@\xda\x41\rparent,source\x82\xd3\xe4\x93\x02*\"%/v1beta/{parent=workspaces/*}/sources:\x01*\x12\xa7\x01\n\x0cUpdateSource\x12*.segment.config.v1beta.UpdateSourceRequest\x1a\x1d.segment.config.v1beta.Source\"L\xda\x41\x12source,update_mask\x82\xd3\xe4\x93\x02\x31\x32,/v1beta/{source.name=workspaces/*/sources/*}:\x01*\x12\x88\x01\n\x0c\x44\x65leteSource\x12*.segment.config.v1beta.DeleteSourceRequest\x1a\x16.google.protobuf.Empty\"4\xda\x41\x04name\x82\xd3\xe4\x93\x02\'*%/v1beta/{name=workspaces/*/sources/*}\x12\xa9\x01\n\x0fGetSchemaConfig\x12-.segment.config.v1beta.GetSchemaConfigRequest\x1a#.segment.config.v1beta.SchemaConfig\"B\xda\x41\x04name\x82\xd3\xe4\x93\x02\x35\x12\x33/v1beta/{name=workspaces/*/sources/*/schema-config}\x12\xd5\x01\n\x12UpdateSchemaConfig\x12\x30.segment.config.v1beta.UpdateSchemaConfigRequest\x1a#.segment.config.v1beta.SchemaConfig\"h\xda\x41\x19schema_config,update_mask\x82\xd3\xe4\x93\x02\x46\x32\x41/v1beta/{schema_config.name=workspaces/*/sources/*/schema-config}:\x01*\x1a\x1b\xca\x41\x18platform.segmentapis.comBS\n\x19\x63om.segment.config.v1betaB\x0cSourcesProtoP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -58,7 +59,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SOURCE'].fields_by_name['create_time']._loaded_options = None
   _globals['_SOURCE'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
   _globals['_SOURCE']._loaded_options = None
-  _globals['_SOURCE']._serialized_options = b'\352AY\n\035config.segmentapis.com/Source\022\'workspaces/{workspace}/sources/{source}*\007sources2\006source'
+  _globals['_SOURCE']._serialized_options = b'\352AY\n\035config.segmentapis.com/Source\022\'workspaces/{workspace}/sources/{source}*\007sources2\006source\332\223\031\002\010\001'
   _globals['_LIBRARYCONFIG'].fields_by_name['metrics_enabled']._loaded_options = None
   _globals['_LIBRARYCONFIG'].fields_by_name['metrics_enabled']._serialized_options = b'\342A\001\001'
   _globals['_LIBRARYCONFIG'].fields_by_name['retry_queue']._loaded_options = None
@@ -85,6 +86,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_UPDATESOURCEREQUEST'].fields_by_name['update_mask']._serialized_options = b'\342A\001\001'
   _globals['_DELETESOURCEREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_DELETESOURCEREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A\037\n\035config.segmentapis.com/Source'
+  _globals['_SCHEMACONFIG'].fields_by_name['name']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['name']._serialized_options = b'\342A\001\010'
+  _globals['_SCHEMACONFIG'].fields_by_name['parent']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['parent']._serialized_options = b'\342A\001\003\372A\037\n\035config.segmentapis.com/Source'
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_unplanned_track_events']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_unplanned_track_events']._serialized_options = b'\342A\001\001'
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_unplanned_identify_traits']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_unplanned_identify_traits']._serialized_options = b'\342A\001\001'
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_unplanned_group_traits']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_unplanned_group_traits']._serialized_options = b'\342A\001\001'
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_unplanned_track_event_properties']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_unplanned_track_event_properties']._serialized_options = b'\342A\001\001'
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_track_event_on_violations']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_track_event_on_violations']._serialized_options = b'\342A\001\001'
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_identify_traits_on_violations']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_identify_traits_on_violations']._serialized_options = b'\342A\001\001'
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_group_traits_on_violations']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_group_traits_on_violations']._serialized_options = b'\342A\001\001'
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_track_properties_on_violations']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['allow_track_properties_on_violations']._serialized_options = b'\342A\001\001'
+  _globals['_SCHEMACONFIG'].fields_by_name['forwarding_blocked_events_to']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['forwarding_blocked_events_to']._serialized_options = b'\342A\001\001'
+  _globals['_SCHEMACONFIG'].fields_by_name['forwarding_violations_to']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['forwarding_violations_to']._serialized_options = b'\342A\001\001'
+  _globals['_SCHEMACONFIG'].fields_by_name['common_track_event_on_violations']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['common_track_event_on_violations']._serialized_options = b'\342A\001\001'
+  _globals['_SCHEMACONFIG'].fields_by_name['common_identify_event_on_violations']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['common_identify_event_on_violations']._serialized_options = b'\342A\001\001'
+  _globals['_SCHEMACONFIG'].fields_by_name['common_group_event_on_violations']._loaded_options = None
+  _globals['_SCHEMACONFIG'].fields_by_name['common_group_event_on_violations']._serialized_options = b'\342A\001\001'
+  _globals['_SCHEMACONFIG']._loaded_options = None
+  _globals['_SCHEMACONFIG']._serialized_options = b'\352Ay\n#config.segmentapis.com/SchemaConfig\0225workspaces/{workspace}/sources/{source}/schema-config*\rschemaConfigs2\014schemaConfig'
+  _globals['_GETSCHEMACONFIGREQUEST'].fields_by_name['name']._loaded_options = None
+  _globals['_GETSCHEMACONFIGREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A%\n#config.segmentapis.com/SchemaConfig'
+  _globals['_UPDATESCHEMACONFIGREQUEST'].fields_by_name['schema_config']._loaded_options = None
+  _globals['_UPDATESCHEMACONFIGREQUEST'].fields_by_name['schema_config']._serialized_options = b'\342A\001\002'
+  _globals['_UPDATESCHEMACONFIGREQUEST'].fields_by_name['update_mask']._loaded_options = None
+  _globals['_UPDATESCHEMACONFIGREQUEST'].fields_by_name['update_mask']._serialized_options = b'\342A\001\001'
   _globals['_SOURCESERVICE']._loaded_options = None
   _globals['_SOURCESERVICE']._serialized_options = b'\312A\030platform.segmentapis.com'
   _globals['_SOURCESERVICE'].methods_by_name['ListSources']._loaded_options = None
@@ -97,24 +136,36 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SOURCESERVICE'].methods_by_name['UpdateSource']._serialized_options = b'\332A\022source,update_mask\202\323\344\223\00212,/v1beta/{source.name=workspaces/*/sources/*}:\001*'
   _globals['_SOURCESERVICE'].methods_by_name['DeleteSource']._loaded_options = None
   _globals['_SOURCESERVICE'].methods_by_name['DeleteSource']._serialized_options = b'\332A\004name\202\323\344\223\002\'*%/v1beta/{name=workspaces/*/sources/*}'
-  _globals['_SOURCE']._serialized_start=274
-  _globals['_SOURCE']._serialized_end=814
-  _globals['_SOURCE_LABELSENTRY']._serialized_start=675
-  _globals['_SOURCE_LABELSENTRY']._serialized_end=720
-  _globals['_LIBRARYCONFIG']._serialized_start=817
-  _globals['_LIBRARYCONFIG']._serialized_end=953
-  _globals['_LISTSOURCESREQUEST']._serialized_start=955
-  _globals['_LISTSOURCESREQUEST']._serialized_end=1082
-  _globals['_LISTSOURCESRESPONSE']._serialized_start=1084
-  _globals['_LISTSOURCESRESPONSE']._serialized_end=1178
-  _globals['_GETSOURCEREQUEST']._serialized_start=1180
-  _globals['_GETSOURCEREQUEST']._serialized_end=1252
-  _globals['_CREATESOURCEREQUEST']._serialized_start=1255
-  _globals['_CREATESOURCEREQUEST']._serialized_end=1385
-  _globals['_UPDATESOURCEREQUEST']._serialized_start=1388
-  _globals['_UPDATESOURCEREQUEST']._serialized_end=1517
-  _globals['_DELETESOURCEREQUEST']._serialized_start=1519
-  _globals['_DELETESOURCEREQUEST']._serialized_end=1594
-  _globals['_SOURCESERVICE']._serialized_start=1597
-  _globals['_SOURCESERVICE']._serialized_end=2407
+  _globals['_SOURCESERVICE'].methods_by_name['GetSchemaConfig']._loaded_options = None
+  _globals['_SOURCESERVICE'].methods_by_name['GetSchemaConfig']._serialized_options = b'\332A\004name\202\323\344\223\0025\0223/v1beta/{name=workspaces/*/sources/*/schema-config}'
+  _globals['_SOURCESERVICE'].methods_by_name['UpdateSchemaConfig']._loaded_options = None
+  _globals['_SOURCESERVICE'].methods_by_name['UpdateSchemaConfig']._serialized_options = b'\332A\031schema_config,update_mask\202\323\344\223\002F2A/v1beta/{schema_config.name=workspaces/*/sources/*/schema-config}:\001*'
+  _globals['_SOURCE']._serialized_start=313
+  _globals['_SOURCE']._serialized_end=859
+  _globals['_SOURCE_LABELSENTRY']._serialized_start=714
+  _globals['_SOURCE_LABELSENTRY']._serialized_end=759
+  _globals['_LIBRARYCONFIG']._serialized_start=862
+  _globals['_LIBRARYCONFIG']._serialized_end=998
+  _globals['_LISTSOURCESREQUEST']._serialized_start=1000
+  _globals['_LISTSOURCESREQUEST']._serialized_end=1127
+  _globals['_LISTSOURCESRESPONSE']._serialized_start=1129
+  _globals['_LISTSOURCESRESPONSE']._serialized_end=1223
+  _globals['_GETSOURCEREQUEST']._serialized_start=1225
+  _globals['_GETSOURCEREQUEST']._serialized_end=1297
+  _globals['_CREATESOURCEREQUEST']._serialized_start=1300
+  _globals['_CREATESOURCEREQUEST']._serialized_end=1430
+  _globals['_UPDATESOURCEREQUEST']._serialized_start=1433
+  _globals['_UPDATESOURCEREQUEST']._serialized_end=1562
+  _globals['_DELETESOURCEREQUEST']._serialized_start=1564
+  _globals['_DELETESOURCEREQUEST']._serialized_end=1639
+  _globals['_SCHEMACONFIG']._serialized_start=1642
+  _globals['_SCHEMACONFIG']._serialized_end=2714
+  _globals['_SCHEMACONFIG_VIOLATIONACTION']._serialized_start=2511
+  _globals['_SCHEMACONFIG_VIOLATIONACTION']._serialized_end=2588
+  _globals['_GETSCHEMACONFIGREQUEST']._serialized_start=2716
+  _globals['_GETSCHEMACONFIGREQUEST']._serialized_end=2800
+  _globals['_UPDATESCHEMACONFIGREQUEST']._serialized_start=2803
+  _globals['_UPDATESCHEMACONFIGREQUEST']._serialized_end=2951
+  _globals['_SOURCESERVICE']._serialized_start=2954
+  _globals['_SOURCESERVICE']._serialized_end=4152
 # @@protoc_insertion_point(module_scope)

@@ -7,7 +7,9 @@ from google.api import resource_pb2 as _resource_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from segment.config.v1beta import resources_pb2 as _resources_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
@@ -99,3 +101,61 @@ class DeleteSourceRequest(_message.Message):
     NAME_FIELD_NUMBER: _ClassVar[int]
     name: str
     def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class SchemaConfig(_message.Message):
+    __slots__ = ("name", "parent", "allow_unplanned_track_events", "allow_unplanned_identify_traits", "allow_unplanned_group_traits", "allow_unplanned_track_event_properties", "allow_track_event_on_violations", "allow_identify_traits_on_violations", "allow_group_traits_on_violations", "allow_track_properties_on_violations", "forwarding_blocked_events_to", "forwarding_violations_to", "common_track_event_on_violations", "common_identify_event_on_violations", "common_group_event_on_violations")
+    class ViolationAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        ALLOW: _ClassVar[SchemaConfig.ViolationAction]
+        OMIT_PROPERTIES: _ClassVar[SchemaConfig.ViolationAction]
+        OMIT_TRAITS: _ClassVar[SchemaConfig.ViolationAction]
+        BLOCK: _ClassVar[SchemaConfig.ViolationAction]
+    ALLOW: SchemaConfig.ViolationAction
+    OMIT_PROPERTIES: SchemaConfig.ViolationAction
+    OMIT_TRAITS: SchemaConfig.ViolationAction
+    BLOCK: SchemaConfig.ViolationAction
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_UNPLANNED_TRACK_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_UNPLANNED_IDENTIFY_TRAITS_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_UNPLANNED_GROUP_TRAITS_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_UNPLANNED_TRACK_EVENT_PROPERTIES_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_TRACK_EVENT_ON_VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_IDENTIFY_TRAITS_ON_VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_GROUP_TRAITS_ON_VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_TRACK_PROPERTIES_ON_VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
+    FORWARDING_BLOCKED_EVENTS_TO_FIELD_NUMBER: _ClassVar[int]
+    FORWARDING_VIOLATIONS_TO_FIELD_NUMBER: _ClassVar[int]
+    COMMON_TRACK_EVENT_ON_VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
+    COMMON_IDENTIFY_EVENT_ON_VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
+    COMMON_GROUP_EVENT_ON_VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    parent: str
+    allow_unplanned_track_events: bool
+    allow_unplanned_identify_traits: bool
+    allow_unplanned_group_traits: bool
+    allow_unplanned_track_event_properties: bool
+    allow_track_event_on_violations: bool
+    allow_identify_traits_on_violations: bool
+    allow_group_traits_on_violations: bool
+    allow_track_properties_on_violations: bool
+    forwarding_blocked_events_to: str
+    forwarding_violations_to: str
+    common_track_event_on_violations: SchemaConfig.ViolationAction
+    common_identify_event_on_violations: SchemaConfig.ViolationAction
+    common_group_event_on_violations: SchemaConfig.ViolationAction
+    def __init__(self, name: _Optional[str] = ..., parent: _Optional[str] = ..., allow_unplanned_track_events: bool = ..., allow_unplanned_identify_traits: bool = ..., allow_unplanned_group_traits: bool = ..., allow_unplanned_track_event_properties: bool = ..., allow_track_event_on_violations: bool = ..., allow_identify_traits_on_violations: bool = ..., allow_group_traits_on_violations: bool = ..., allow_track_properties_on_violations: bool = ..., forwarding_blocked_events_to: _Optional[str] = ..., forwarding_violations_to: _Optional[str] = ..., common_track_event_on_violations: _Optional[_Union[SchemaConfig.ViolationAction, str]] = ..., common_identify_event_on_violations: _Optional[_Union[SchemaConfig.ViolationAction, str]] = ..., common_group_event_on_violations: _Optional[_Union[SchemaConfig.ViolationAction, str]] = ...) -> None: ...
+
+class GetSchemaConfigRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class UpdateSchemaConfigRequest(_message.Message):
+    __slots__ = ("schema_config", "update_mask")
+    SCHEMA_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    schema_config: SchemaConfig
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, schema_config: _Optional[_Union[SchemaConfig, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...

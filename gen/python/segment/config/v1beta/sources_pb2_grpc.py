@@ -61,6 +61,16 @@ class SourceServiceStub(object):
                 request_serializer=segment_dot_config_dot_v1beta_dot_sources__pb2.DeleteSourceRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.GetSchemaConfig = channel.unary_unary(
+                '/segment.config.v1beta.SourceService/GetSchemaConfig',
+                request_serializer=segment_dot_config_dot_v1beta_dot_sources__pb2.GetSchemaConfigRequest.SerializeToString,
+                response_deserializer=segment_dot_config_dot_v1beta_dot_sources__pb2.SchemaConfig.FromString,
+                _registered_method=True)
+        self.UpdateSchemaConfig = channel.unary_unary(
+                '/segment.config.v1beta.SourceService/UpdateSchemaConfig',
+                request_serializer=segment_dot_config_dot_v1beta_dot_sources__pb2.UpdateSchemaConfigRequest.SerializeToString,
+                response_deserializer=segment_dot_config_dot_v1beta_dot_sources__pb2.SchemaConfig.FromString,
+                _registered_method=True)
 
 
 class SourceServiceServicer(object):
@@ -103,6 +113,20 @@ class SourceServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetSchemaConfig(self, request, context):
+        """Gets the schema config of a source (SPEC §6.7); every source has one.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSchemaConfig(self, request, context):
+        """Updates the schema config of a source by field mask (SPEC §6.7, §5).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SourceServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -130,6 +154,16 @@ def add_SourceServiceServicer_to_server(servicer, server):
                     servicer.DeleteSource,
                     request_deserializer=segment_dot_config_dot_v1beta_dot_sources__pb2.DeleteSourceRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'GetSchemaConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSchemaConfig,
+                    request_deserializer=segment_dot_config_dot_v1beta_dot_sources__pb2.GetSchemaConfigRequest.FromString,
+                    response_serializer=segment_dot_config_dot_v1beta_dot_sources__pb2.SchemaConfig.SerializeToString,
+            ),
+            'UpdateSchemaConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSchemaConfig,
+                    request_deserializer=segment_dot_config_dot_v1beta_dot_sources__pb2.UpdateSchemaConfigRequest.FromString,
+                    response_serializer=segment_dot_config_dot_v1beta_dot_sources__pb2.SchemaConfig.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -268,6 +302,60 @@ class SourceService(object):
             '/segment.config.v1beta.SourceService/DeleteSource',
             segment_dot_config_dot_v1beta_dot_sources__pb2.DeleteSourceRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSchemaConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/segment.config.v1beta.SourceService/GetSchemaConfig',
+            segment_dot_config_dot_v1beta_dot_sources__pb2.GetSchemaConfigRequest.SerializeToString,
+            segment_dot_config_dot_v1beta_dot_sources__pb2.SchemaConfig.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSchemaConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/segment.config.v1beta.SourceService/UpdateSchemaConfig',
+            segment_dot_config_dot_v1beta_dot_sources__pb2.UpdateSchemaConfigRequest.SerializeToString,
+            segment_dot_config_dot_v1beta_dot_sources__pb2.SchemaConfig.FromString,
             options,
             channel_credentials,
             insecure,

@@ -30,16 +30,17 @@ from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from segment.config.v1beta import resources_pb2 as segment_dot_config_dot_v1beta_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*segment/config/v1beta/tracking_plans.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe9\x02\n\x0cTrackingPlan\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12=\n\x05rules\x18\x03 \x01(\x0b\x32(.segment.config.v1beta.TrackingPlanRulesB\x04\xe2\x41\x01\x01\x12\x35\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:|\xea\x41y\n#config.segmentapis.com/TrackingPlan\x12\x35workspaces/{workspace}/tracking-plans/{tracking_plan}*\rtrackingPlans2\x0ctrackingPlan\"\xce\x02\n\x11TrackingPlanRules\x12-\n\x06global\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12/\n\x08identify\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12,\n\x05group\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12>\n\x06\x65vents\x18\x04 \x03(\x0b\x32(.segment.config.v1beta.TrackingPlanEventB\x04\xe2\x41\x01\x01\x12\x36\n\x0fidentify_traits\x18\x05 \x03(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x33\n\x0cgroup_traits\x18\x06 \x03(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\"\x87\x01\n\x11TrackingPlanEvent\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x01\x12\x19\n\x0b\x64\x65scription\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x12\x15\n\x07version\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12,\n\x05rules\x18\x04 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\"\x8b\x01\n\x18ListTrackingPlansRequest\x12<\n\x06parent\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\x12#config.segmentapis.com/TrackingPlan\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"q\n\x19ListTrackingPlansResponse\x12;\n\x0etracking_plans\x18\x01 \x03(\x0b\x32#.segment.config.v1beta.TrackingPlan\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"T\n\x16GetTrackingPlanRequest\x12:\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\n#config.segmentapis.com/TrackingPlan\"\x9b\x01\n\x19\x43reateTrackingPlanRequest\x12<\n\x06parent\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\x12#config.segmentapis.com/TrackingPlan\x12@\n\rtracking_plan\x18\x02 \x01(\x0b\x32#.segment.config.v1beta.TrackingPlanB\x04\xe2\x41\x01\x02\"\x94\x01\n\x19UpdateTrackingPlanRequest\x12@\n\rtracking_plan\x18\x01 \x01(\x0b\x32#.segment.config.v1beta.TrackingPlanB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x01\"W\n\x19\x44\x65leteTrackingPlanRequest\x12:\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\n#config.segmentapis.com/TrackingPlan2\xff\x07\n\x13TrackingPlanService\x12\xb5\x01\n\x11ListTrackingPlans\x12/.segment.config.v1beta.ListTrackingPlansRequest\x1a\x30.segment.config.v1beta.ListTrackingPlansResponse\"=\xda\x41\x06parent\x82\xd3\xe4\x93\x02.\x12,/v1beta/{parent=workspaces/*}/tracking-plans\x12\xa2\x01\n\x0fGetTrackingPlan\x12-.segment.config.v1beta.GetTrackingPlanRequest\x1a#.segment.config.v1beta.TrackingPlan\";\xda\x41\x04name\x82\xd3\xe4\x93\x02.\x12,/v1beta/{name=workspaces/*/tracking-plans/*}\x12\xbb\x01\n\x12\x43reateTrackingPlan\x12\x30.segment.config.v1beta.CreateTrackingPlanRequest\x1a#.segment.config.v1beta.TrackingPlan\"N\xda\x41\x14parent,tracking_plan\x82\xd3\xe4\x93\x02\x31\",/v1beta/{parent=workspaces/*}/tracking-plans:\x01*\x12\x91\x02\n\x12UpdateTrackingPlan\x12\x30.segment.config.v1beta.UpdateTrackingPlanRequest\x1a#.segment.config.v1beta.TrackingPlan\"\xa3\x01\xda\x41\x19tracking_plan,update_mask\x82\xd3\xe4\x93\x02\x80\x01\x1a:/v1beta/{tracking_plan.name=workspaces/*/tracking-plans/*}:\x01*Z?2:/v1beta/{tracking_plan.name=workspaces/*/tracking-plans/*}:\x01*\x12\x9b\x01\n\x12\x44\x65leteTrackingPlan\x12\x30.segment.config.v1beta.DeleteTrackingPlanRequest\x1a\x16.google.protobuf.Empty\";\xda\x41\x04name\x82\xd3\xe4\x93\x02.*,/v1beta/{name=workspaces/*/tracking-plans/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comBY\n\x19\x63om.segment.config.v1betaB\x12TrackingPlansProtoP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*segment/config/v1beta/tracking_plans.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%segment/config/v1beta/resources.proto\"\xf5\x02\n\x0cTrackingPlan\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12=\n\x05rules\x18\x03 \x01(\x0b\x32(.segment.config.v1beta.TrackingPlanRulesB\x04\xe2\x41\x01\x01\x12\x35\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:\x87\x01\xea\x41y\n#config.segmentapis.com/TrackingPlan\x12\x35workspaces/{workspace}/tracking-plans/{tracking_plan}*\rtrackingPlans2\x0ctrackingPlan\xda\x93\x19\x07\x08\x03\x12\x03rs_\"\xce\x02\n\x11TrackingPlanRules\x12-\n\x06global\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12/\n\x08identify\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12,\n\x05group\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12>\n\x06\x65vents\x18\x04 \x03(\x0b\x32(.segment.config.v1beta.TrackingPlanEventB\x04\xe2\x41\x01\x01\x12\x36\n\x0fidentify_traits\x18\x05 \x03(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\x12\x33\n\x0cgroup_traits\x18\x06 \x03(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\"\x87\x01\n\x11TrackingPlanEvent\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x01\x12\x19\n\x0b\x64\x65scription\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x12\x15\n\x07version\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12,\n\x05rules\x18\x04 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x01\"\x8b\x01\n\x18ListTrackingPlansRequest\x12<\n\x06parent\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\x12#config.segmentapis.com/TrackingPlan\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"q\n\x19ListTrackingPlansResponse\x12;\n\x0etracking_plans\x18\x01 \x03(\x0b\x32#.segment.config.v1beta.TrackingPlan\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"T\n\x16GetTrackingPlanRequest\x12:\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\n#config.segmentapis.com/TrackingPlan\"\x9b\x01\n\x19\x43reateTrackingPlanRequest\x12<\n\x06parent\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\x12#config.segmentapis.com/TrackingPlan\x12@\n\rtracking_plan\x18\x02 \x01(\x0b\x32#.segment.config.v1beta.TrackingPlanB\x04\xe2\x41\x01\x02\"\x94\x01\n\x19UpdateTrackingPlanRequest\x12@\n\rtracking_plan\x18\x01 \x01(\x0b\x32#.segment.config.v1beta.TrackingPlanB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x01\"W\n\x19\x44\x65leteTrackingPlanRequest\x12:\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xfa\x41%\n#config.segmentapis.com/TrackingPlan\"o\n\x10SourceConnection\x12;\n\x0bsource_name\x18\x01 \x01(\tB&\xe2\x41\x01\x03\xfa\x41\x1f\n\x1d\x63onfig.segmentapis.com/Source\x12\x1e\n\x10tracking_plan_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\"\x93\x01\n\x1cListSourceConnectionsRequest\x12@\n\x06parent\x18\x01 \x01(\tB0\xe2\x41\x01\x02\xfa\x41)\x12\'config.segmentapis.com/SourceConnection\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"v\n\x1dListSourceConnectionsResponse\x12<\n\x0b\x63onnections\x18\x01 \x03(\x0b\x32\'.segment.config.v1beta.SourceConnection\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x9e\x01\n\x1d\x43reateSourceConnectionRequest\x12@\n\x06parent\x18\x01 \x01(\tB0\xe2\x41\x01\x02\xfa\x41)\x12\'config.segmentapis.com/SourceConnection\x12;\n\x0bsource_name\x18\x02 \x01(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\n\x1d\x63onfig.segmentapis.com/Source\"\xa5\x01\n#BatchCreateSourceConnectionsRequest\x12@\n\x06parent\x18\x01 \x01(\tB0\xe2\x41\x01\x02\xfa\x41)\x12\'config.segmentapis.com/SourceConnection\x12<\n\x0csource_names\x18\x02 \x03(\tB&\xe2\x41\x01\x02\xfa\x41\x1f\n\x1d\x63onfig.segmentapis.com/Source\"d\n$BatchCreateSourceConnectionsResponse\x12<\n\x0b\x63onnections\x18\x01 \x03(\x0b\x32\'.segment.config.v1beta.SourceConnection\"_\n\x1d\x44\x65leteSourceConnectionRequest\x12>\n\x04name\x18\x01 \x01(\tB0\xe2\x41\x01\x02\xfa\x41)\n\'config.segmentapis.com/SourceConnection2\x85\x0f\n\x13TrackingPlanService\x12\xb5\x01\n\x11ListTrackingPlans\x12/.segment.config.v1beta.ListTrackingPlansRequest\x1a\x30.segment.config.v1beta.ListTrackingPlansResponse\"=\xda\x41\x06parent\x82\xd3\xe4\x93\x02.\x12,/v1beta/{parent=workspaces/*}/tracking-plans\x12\xa2\x01\n\x0fGetTrackingPlan\x12-.segment.config.v1beta.GetTrackingPlanRequest\x1a#.segment.config.v1beta.TrackingPlan\";\xda\x41\x04name\x82\xd3\xe4\x93\x02.\x12,/v1beta/{name=workspaces/*/tracking-plans/*}\x12\xbb\x01\n\x12\x43reateTrackingPlan\x12\x30.segment.config.v1beta.CreateTrackingPlanRequest\x1a#.segment.config.v1beta.TrackingPlan\"N\xda\x41\x14parent,tracking_plan\x82\xd3\xe4\x93\x02\x31\",/v1beta/{parent=workspaces/*}/tracking-plans:\x01*\x12\x91\x02\n\x12UpdateTrackingPlan\x12\x30.segment.config.v1beta.UpdateTrackingPlanRequest\x1a#.segment.config.v1beta.TrackingPlan\"\xa3\x01\xda\x41\x19tracking_plan,update_mask\x82\xd3\xe4\x93\x02\x80\x01\x1a:/v1beta/{tracking_plan.name=workspaces/*/tracking-plans/*}:\x01*Z?2:/v1beta/{tracking_plan.name=workspaces/*/tracking-plans/*}:\x01*\x12\x9b\x01\n\x12\x44\x65leteTrackingPlan\x12\x30.segment.config.v1beta.DeleteTrackingPlanRequest\x1a\x16.google.protobuf.Empty\";\xda\x41\x04name\x82\xd3\xe4\x93\x02.*,/v1beta/{name=workspaces/*/tracking-plans/*}\x12\xd6\x01\n\x15ListSourceConnections\x12\x33.segment.config.v1beta.ListSourceConnectionsRequest\x1a\x34.segment.config.v1beta.ListSourceConnectionsResponse\"R\xda\x41\x06parent\x82\xd3\xe4\x93\x02\x43\x12\x41/v1beta/{parent=workspaces/*/tracking-plans/*}/source-connections\x12\xda\x01\n\x16\x43reateSourceConnection\x12\x34.segment.config.v1beta.CreateSourceConnectionRequest\x1a\'.segment.config.v1beta.SourceConnection\"a\xda\x41\x12parent,source_name\x82\xd3\xe4\x93\x02\x46\"A/v1beta/{parent=workspaces/*/tracking-plans/*}/source-connections:\x01*\x12\x92\x02\n\x1c\x42\x61tchCreateSourceConnections\x12:.segment.config.v1beta.BatchCreateSourceConnectionsRequest\x1a;.segment.config.v1beta.BatchCreateSourceConnectionsResponse\"y\xda\x41\x13parent,source_names\x82\xd3\xe4\x93\x02]\"X/v1beta/{parent=workspaces/*/tracking-plans/*}/source-connections:batchCreateConnections:\x01*\x12\xb8\x01\n\x16\x44\x65leteSourceConnection\x12\x34.segment.config.v1beta.DeleteSourceConnectionRequest\x1a\x16.google.protobuf.Empty\"P\xda\x41\x04name\x82\xd3\xe4\x93\x02\x43*A/v1beta/{name=workspaces/*/tracking-plans/*/source-connections/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comB\xfe\x01\n\x19\x63om.segment.config.v1betaB\x12TrackingPlansProtoP\x01Z&segment.com/config/v1beta;configv1beta\xea\x41\xa1\x01\n\'config.segmentapis.com/SourceConnection\x12Qworkspaces/{workspace}/tracking-plans/{tracking_plan}/source-connections/{source}*\x11sourceConnections2\x10sourceConnectionb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'segment.config.v1beta.tracking_plans_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
-  _globals['DESCRIPTOR']._serialized_options = b'\n\031com.segment.config.v1betaB\022TrackingPlansProtoP\001Z&segment.com/config/v1beta;configv1beta'
+  _globals['DESCRIPTOR']._serialized_options = b'\n\031com.segment.config.v1betaB\022TrackingPlansProtoP\001Z&segment.com/config/v1beta;configv1beta\352A\241\001\n\'config.segmentapis.com/SourceConnection\022Qworkspaces/{workspace}/tracking-plans/{tracking_plan}/source-connections/{source}*\021sourceConnections2\020sourceConnection'
   _globals['_TRACKINGPLAN'].fields_by_name['name']._loaded_options = None
   _globals['_TRACKINGPLAN'].fields_by_name['name']._serialized_options = b'\342A\001\010'
   _globals['_TRACKINGPLAN'].fields_by_name['display_name']._loaded_options = None
@@ -51,7 +52,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TRACKINGPLAN'].fields_by_name['update_time']._loaded_options = None
   _globals['_TRACKINGPLAN'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
   _globals['_TRACKINGPLAN']._loaded_options = None
-  _globals['_TRACKINGPLAN']._serialized_options = b'\352Ay\n#config.segmentapis.com/TrackingPlan\0225workspaces/{workspace}/tracking-plans/{tracking_plan}*\rtrackingPlans2\014trackingPlan'
+  _globals['_TRACKINGPLAN']._serialized_options = b'\352Ay\n#config.segmentapis.com/TrackingPlan\0225workspaces/{workspace}/tracking-plans/{tracking_plan}*\rtrackingPlans2\014trackingPlan\332\223\031\007\010\003\022\003rs_'
   _globals['_TRACKINGPLANRULES'].fields_by_name['global']._loaded_options = None
   _globals['_TRACKINGPLANRULES'].fields_by_name['global']._serialized_options = b'\342A\001\001'
   _globals['_TRACKINGPLANRULES'].fields_by_name['identify']._loaded_options = None
@@ -90,6 +91,26 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_UPDATETRACKINGPLANREQUEST'].fields_by_name['update_mask']._serialized_options = b'\342A\001\001'
   _globals['_DELETETRACKINGPLANREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_DELETETRACKINGPLANREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A%\n#config.segmentapis.com/TrackingPlan'
+  _globals['_SOURCECONNECTION'].fields_by_name['source_name']._loaded_options = None
+  _globals['_SOURCECONNECTION'].fields_by_name['source_name']._serialized_options = b'\342A\001\003\372A\037\n\035config.segmentapis.com/Source'
+  _globals['_SOURCECONNECTION'].fields_by_name['tracking_plan_id']._loaded_options = None
+  _globals['_SOURCECONNECTION'].fields_by_name['tracking_plan_id']._serialized_options = b'\342A\001\003'
+  _globals['_LISTSOURCECONNECTIONSREQUEST'].fields_by_name['parent']._loaded_options = None
+  _globals['_LISTSOURCECONNECTIONSREQUEST'].fields_by_name['parent']._serialized_options = b'\342A\001\002\372A)\022\'config.segmentapis.com/SourceConnection'
+  _globals['_LISTSOURCECONNECTIONSREQUEST'].fields_by_name['page_size']._loaded_options = None
+  _globals['_LISTSOURCECONNECTIONSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
+  _globals['_LISTSOURCECONNECTIONSREQUEST'].fields_by_name['page_token']._loaded_options = None
+  _globals['_LISTSOURCECONNECTIONSREQUEST'].fields_by_name['page_token']._serialized_options = b'\342A\001\001'
+  _globals['_CREATESOURCECONNECTIONREQUEST'].fields_by_name['parent']._loaded_options = None
+  _globals['_CREATESOURCECONNECTIONREQUEST'].fields_by_name['parent']._serialized_options = b'\342A\001\002\372A)\022\'config.segmentapis.com/SourceConnection'
+  _globals['_CREATESOURCECONNECTIONREQUEST'].fields_by_name['source_name']._loaded_options = None
+  _globals['_CREATESOURCECONNECTIONREQUEST'].fields_by_name['source_name']._serialized_options = b'\342A\001\002\372A\037\n\035config.segmentapis.com/Source'
+  _globals['_BATCHCREATESOURCECONNECTIONSREQUEST'].fields_by_name['parent']._loaded_options = None
+  _globals['_BATCHCREATESOURCECONNECTIONSREQUEST'].fields_by_name['parent']._serialized_options = b'\342A\001\002\372A)\022\'config.segmentapis.com/SourceConnection'
+  _globals['_BATCHCREATESOURCECONNECTIONSREQUEST'].fields_by_name['source_names']._loaded_options = None
+  _globals['_BATCHCREATESOURCECONNECTIONSREQUEST'].fields_by_name['source_names']._serialized_options = b'\342A\001\002\372A\037\n\035config.segmentapis.com/Source'
+  _globals['_DELETESOURCECONNECTIONREQUEST'].fields_by_name['name']._loaded_options = None
+  _globals['_DELETESOURCECONNECTIONREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A)\n\'config.segmentapis.com/SourceConnection'
   _globals['_TRACKINGPLANSERVICE']._loaded_options = None
   _globals['_TRACKINGPLANSERVICE']._serialized_options = b'\312A\030platform.segmentapis.com'
   _globals['_TRACKINGPLANSERVICE'].methods_by_name['ListTrackingPlans']._loaded_options = None
@@ -102,24 +123,46 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TRACKINGPLANSERVICE'].methods_by_name['UpdateTrackingPlan']._serialized_options = b'\332A\031tracking_plan,update_mask\202\323\344\223\002\200\001\032:/v1beta/{tracking_plan.name=workspaces/*/tracking-plans/*}:\001*Z?2:/v1beta/{tracking_plan.name=workspaces/*/tracking-plans/*}:\001*'
   _globals['_TRACKINGPLANSERVICE'].methods_by_name['DeleteTrackingPlan']._loaded_options = None
   _globals['_TRACKINGPLANSERVICE'].methods_by_name['DeleteTrackingPlan']._serialized_options = b'\332A\004name\202\323\344\223\002.*,/v1beta/{name=workspaces/*/tracking-plans/*}'
-  _globals['_TRACKINGPLAN']._serialized_start=311
-  _globals['_TRACKINGPLAN']._serialized_end=672
-  _globals['_TRACKINGPLANRULES']._serialized_start=675
-  _globals['_TRACKINGPLANRULES']._serialized_end=1009
-  _globals['_TRACKINGPLANEVENT']._serialized_start=1012
-  _globals['_TRACKINGPLANEVENT']._serialized_end=1147
-  _globals['_LISTTRACKINGPLANSREQUEST']._serialized_start=1150
-  _globals['_LISTTRACKINGPLANSREQUEST']._serialized_end=1289
-  _globals['_LISTTRACKINGPLANSRESPONSE']._serialized_start=1291
-  _globals['_LISTTRACKINGPLANSRESPONSE']._serialized_end=1404
-  _globals['_GETTRACKINGPLANREQUEST']._serialized_start=1406
-  _globals['_GETTRACKINGPLANREQUEST']._serialized_end=1490
-  _globals['_CREATETRACKINGPLANREQUEST']._serialized_start=1493
-  _globals['_CREATETRACKINGPLANREQUEST']._serialized_end=1648
-  _globals['_UPDATETRACKINGPLANREQUEST']._serialized_start=1651
-  _globals['_UPDATETRACKINGPLANREQUEST']._serialized_end=1799
-  _globals['_DELETETRACKINGPLANREQUEST']._serialized_start=1801
-  _globals['_DELETETRACKINGPLANREQUEST']._serialized_end=1888
-  _globals['_TRACKINGPLANSERVICE']._serialized_start=1891
-  _globals['_TRACKINGPLANSERVICE']._serialized_end=2914
+  _globals['_TRACKINGPLANSERVICE'].methods_by_name['ListSourceConnections']._loaded_options = None
+  _globals['_TRACKINGPLANSERVICE'].methods_by_name['ListSourceConnections']._serialized_options = b'\332A\006parent\202\323\344\223\002C\022A/v1beta/{parent=workspaces/*/tracking-plans/*}/source-connections'
+  _globals['_TRACKINGPLANSERVICE'].methods_by_name['CreateSourceConnection']._loaded_options = None
+  _globals['_TRACKINGPLANSERVICE'].methods_by_name['CreateSourceConnection']._serialized_options = b'\332A\022parent,source_name\202\323\344\223\002F\"A/v1beta/{parent=workspaces/*/tracking-plans/*}/source-connections:\001*'
+  _globals['_TRACKINGPLANSERVICE'].methods_by_name['BatchCreateSourceConnections']._loaded_options = None
+  _globals['_TRACKINGPLANSERVICE'].methods_by_name['BatchCreateSourceConnections']._serialized_options = b'\332A\023parent,source_names\202\323\344\223\002]\"X/v1beta/{parent=workspaces/*/tracking-plans/*}/source-connections:batchCreateConnections:\001*'
+  _globals['_TRACKINGPLANSERVICE'].methods_by_name['DeleteSourceConnection']._loaded_options = None
+  _globals['_TRACKINGPLANSERVICE'].methods_by_name['DeleteSourceConnection']._serialized_options = b'\332A\004name\202\323\344\223\002C*A/v1beta/{name=workspaces/*/tracking-plans/*/source-connections/*}'
+  _globals['_TRACKINGPLAN']._serialized_start=350
+  _globals['_TRACKINGPLAN']._serialized_end=723
+  _globals['_TRACKINGPLANRULES']._serialized_start=726
+  _globals['_TRACKINGPLANRULES']._serialized_end=1060
+  _globals['_TRACKINGPLANEVENT']._serialized_start=1063
+  _globals['_TRACKINGPLANEVENT']._serialized_end=1198
+  _globals['_LISTTRACKINGPLANSREQUEST']._serialized_start=1201
+  _globals['_LISTTRACKINGPLANSREQUEST']._serialized_end=1340
+  _globals['_LISTTRACKINGPLANSRESPONSE']._serialized_start=1342
+  _globals['_LISTTRACKINGPLANSRESPONSE']._serialized_end=1455
+  _globals['_GETTRACKINGPLANREQUEST']._serialized_start=1457
+  _globals['_GETTRACKINGPLANREQUEST']._serialized_end=1541
+  _globals['_CREATETRACKINGPLANREQUEST']._serialized_start=1544
+  _globals['_CREATETRACKINGPLANREQUEST']._serialized_end=1699
+  _globals['_UPDATETRACKINGPLANREQUEST']._serialized_start=1702
+  _globals['_UPDATETRACKINGPLANREQUEST']._serialized_end=1850
+  _globals['_DELETETRACKINGPLANREQUEST']._serialized_start=1852
+  _globals['_DELETETRACKINGPLANREQUEST']._serialized_end=1939
+  _globals['_SOURCECONNECTION']._serialized_start=1941
+  _globals['_SOURCECONNECTION']._serialized_end=2052
+  _globals['_LISTSOURCECONNECTIONSREQUEST']._serialized_start=2055
+  _globals['_LISTSOURCECONNECTIONSREQUEST']._serialized_end=2202
+  _globals['_LISTSOURCECONNECTIONSRESPONSE']._serialized_start=2204
+  _globals['_LISTSOURCECONNECTIONSRESPONSE']._serialized_end=2322
+  _globals['_CREATESOURCECONNECTIONREQUEST']._serialized_start=2325
+  _globals['_CREATESOURCECONNECTIONREQUEST']._serialized_end=2483
+  _globals['_BATCHCREATESOURCECONNECTIONSREQUEST']._serialized_start=2486
+  _globals['_BATCHCREATESOURCECONNECTIONSREQUEST']._serialized_end=2651
+  _globals['_BATCHCREATESOURCECONNECTIONSRESPONSE']._serialized_start=2653
+  _globals['_BATCHCREATESOURCECONNECTIONSRESPONSE']._serialized_end=2753
+  _globals['_DELETESOURCECONNECTIONREQUEST']._serialized_start=2755
+  _globals['_DELETESOURCECONNECTIONREQUEST']._serialized_end=2850
+  _globals['_TRACKINGPLANSERVICE']._serialized_start=2853
+  _globals['_TRACKINGPLANSERVICE']._serialized_end=4778
 # @@protoc_insertion_point(module_scope)

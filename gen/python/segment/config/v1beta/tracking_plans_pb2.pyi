@@ -8,6 +8,7 @@ from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from segment.config.v1beta import resources_pb2 as _resources_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -98,6 +99,60 @@ class UpdateTrackingPlanRequest(_message.Message):
     def __init__(self, tracking_plan: _Optional[_Union[TrackingPlan, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
 class DeleteTrackingPlanRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class SourceConnection(_message.Message):
+    __slots__ = ("source_name", "tracking_plan_id")
+    SOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    source_name: str
+    tracking_plan_id: str
+    def __init__(self, source_name: _Optional[str] = ..., tracking_plan_id: _Optional[str] = ...) -> None: ...
+
+class ListSourceConnectionsRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListSourceConnectionsResponse(_message.Message):
+    __slots__ = ("connections", "next_page_token")
+    CONNECTIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    connections: _containers.RepeatedCompositeFieldContainer[SourceConnection]
+    next_page_token: str
+    def __init__(self, connections: _Optional[_Iterable[_Union[SourceConnection, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class CreateSourceConnectionRequest(_message.Message):
+    __slots__ = ("parent", "source_name")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    source_name: str
+    def __init__(self, parent: _Optional[str] = ..., source_name: _Optional[str] = ...) -> None: ...
+
+class BatchCreateSourceConnectionsRequest(_message.Message):
+    __slots__ = ("parent", "source_names")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_NAMES_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    source_names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, parent: _Optional[str] = ..., source_names: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class BatchCreateSourceConnectionsResponse(_message.Message):
+    __slots__ = ("connections",)
+    CONNECTIONS_FIELD_NUMBER: _ClassVar[int]
+    connections: _containers.RepeatedCompositeFieldContainer[SourceConnection]
+    def __init__(self, connections: _Optional[_Iterable[_Union[SourceConnection, _Mapping]]] = ...) -> None: ...
+
+class DeleteSourceConnectionRequest(_message.Message):
     __slots__ = ("name",)
     NAME_FIELD_NUMBER: _ClassVar[int]
     name: str

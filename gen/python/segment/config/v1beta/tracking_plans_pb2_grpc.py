@@ -61,6 +61,26 @@ class TrackingPlanServiceStub(object):
                 request_serializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.DeleteTrackingPlanRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.ListSourceConnections = channel.unary_unary(
+                '/segment.config.v1beta.TrackingPlanService/ListSourceConnections',
+                request_serializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.ListSourceConnectionsRequest.SerializeToString,
+                response_deserializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.ListSourceConnectionsResponse.FromString,
+                _registered_method=True)
+        self.CreateSourceConnection = channel.unary_unary(
+                '/segment.config.v1beta.TrackingPlanService/CreateSourceConnection',
+                request_serializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.CreateSourceConnectionRequest.SerializeToString,
+                response_deserializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.SourceConnection.FromString,
+                _registered_method=True)
+        self.BatchCreateSourceConnections = channel.unary_unary(
+                '/segment.config.v1beta.TrackingPlanService/BatchCreateSourceConnections',
+                request_serializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.BatchCreateSourceConnectionsRequest.SerializeToString,
+                response_deserializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.BatchCreateSourceConnectionsResponse.FromString,
+                _registered_method=True)
+        self.DeleteSourceConnection = channel.unary_unary(
+                '/segment.config.v1beta.TrackingPlanService/DeleteSourceConnection',
+                request_serializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.DeleteSourceConnectionRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
 
 
 class TrackingPlanServiceServicer(object):
@@ -103,6 +123,36 @@ class TrackingPlanServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListSourceConnections(self, request, context):
+        """Lists the sources connected to a tracking plan (SPEC §6.9).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateSourceConnection(self, request, context):
+        """Connects a source of the same workspace to a tracking plan; a source has at most one
+        plan (SPEC §6.9). The response is the bare connection, as the original API's.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchCreateSourceConnections(self, request, context):
+        """Connects several sources to a tracking plan, all or nothing (SPEC §6.9). The custom verb
+        is the original API's `:batchCreateConnections`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSourceConnection(self, request, context):
+        """Disconnects a source from a tracking plan (SPEC §6.9); the response is exactly `{}`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TrackingPlanServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -129,6 +179,26 @@ def add_TrackingPlanServiceServicer_to_server(servicer, server):
             'DeleteTrackingPlan': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteTrackingPlan,
                     request_deserializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.DeleteTrackingPlanRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'ListSourceConnections': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSourceConnections,
+                    request_deserializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.ListSourceConnectionsRequest.FromString,
+                    response_serializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.ListSourceConnectionsResponse.SerializeToString,
+            ),
+            'CreateSourceConnection': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSourceConnection,
+                    request_deserializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.CreateSourceConnectionRequest.FromString,
+                    response_serializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.SourceConnection.SerializeToString,
+            ),
+            'BatchCreateSourceConnections': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchCreateSourceConnections,
+                    request_deserializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.BatchCreateSourceConnectionsRequest.FromString,
+                    response_serializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.BatchCreateSourceConnectionsResponse.SerializeToString,
+            ),
+            'DeleteSourceConnection': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSourceConnection,
+                    request_deserializer=segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.DeleteSourceConnectionRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
     }
@@ -267,6 +337,114 @@ class TrackingPlanService(object):
             target,
             '/segment.config.v1beta.TrackingPlanService/DeleteTrackingPlan',
             segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.DeleteTrackingPlanRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSourceConnections(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/segment.config.v1beta.TrackingPlanService/ListSourceConnections',
+            segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.ListSourceConnectionsRequest.SerializeToString,
+            segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.ListSourceConnectionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSourceConnection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/segment.config.v1beta.TrackingPlanService/CreateSourceConnection',
+            segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.CreateSourceConnectionRequest.SerializeToString,
+            segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.SourceConnection.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchCreateSourceConnections(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/segment.config.v1beta.TrackingPlanService/BatchCreateSourceConnections',
+            segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.BatchCreateSourceConnectionsRequest.SerializeToString,
+            segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.BatchCreateSourceConnectionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSourceConnection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/segment.config.v1beta.TrackingPlanService/DeleteSourceConnection',
+            segment_dot_config_dot_v1beta_dot_tracking__plans__pb2.DeleteSourceConnectionRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,

@@ -27,9 +27,10 @@ from google.api import client_pb2 as google_dot_api_dot_client__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from segment.config.v1beta import resources_pb2 as segment_dot_config_dot_v1beta_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&segment/config/v1beta/workspaces.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xda\x01\n\tWorkspace\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x10\n\x02id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:T\xea\x41Q\n config.segmentapis.com/Workspace\x12\x16workspaces/{workspace}*\nworkspaces2\tworkspace\"J\n\x15ListWorkspacesRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"g\n\x16ListWorkspacesResponse\x12\x34\n\nworkspaces\x18\x01 \x03(\x0b\x32 .segment.config.v1beta.Workspace\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"N\n\x13GetWorkspaceRequest\x12\x37\n\x04name\x18\x01 \x01(\tB)\xe2\x41\x01\x02\xfa\x41\"\n config.segmentapis.com/Workspace2\xc9\x02\n\x10WorkspaceService\x12\x8c\x01\n\x0eListWorkspaces\x12,.segment.config.v1beta.ListWorkspacesRequest\x1a-.segment.config.v1beta.ListWorkspacesResponse\"\x1d\xda\x41\x00\x82\xd3\xe4\x93\x02\x14\x12\x12/v1beta/workspaces\x12\x88\x01\n\x0cGetWorkspace\x12*.segment.config.v1beta.GetWorkspaceRequest\x1a .segment.config.v1beta.Workspace\"*\xda\x41\x04name\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1beta/{name=workspaces/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comBV\n\x19\x63om.segment.config.v1betaB\x0fWorkspacesProtoP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&segment/config/v1beta/workspaces.proto\x12\x15segment.config.v1beta\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%segment/config/v1beta/resources.proto\"\xe0\x01\n\tWorkspace\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x10\n\x02id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:Z\xea\x41Q\n config.segmentapis.com/Workspace\x12\x16workspaces/{workspace}*\nworkspaces2\tworkspace\xda\x93\x19\x02\x08\x01\"J\n\x15ListWorkspacesRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"g\n\x16ListWorkspacesResponse\x12\x34\n\nworkspaces\x18\x01 \x03(\x0b\x32 .segment.config.v1beta.Workspace\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"N\n\x13GetWorkspaceRequest\x12\x37\n\x04name\x18\x01 \x01(\tB)\xe2\x41\x01\x02\xfa\x41\"\n config.segmentapis.com/Workspace2\xc9\x02\n\x10WorkspaceService\x12\x8c\x01\n\x0eListWorkspaces\x12,.segment.config.v1beta.ListWorkspacesRequest\x1a-.segment.config.v1beta.ListWorkspacesResponse\"\x1d\xda\x41\x00\x82\xd3\xe4\x93\x02\x14\x12\x12/v1beta/workspaces\x12\x88\x01\n\x0cGetWorkspace\x12*.segment.config.v1beta.GetWorkspaceRequest\x1a .segment.config.v1beta.Workspace\"*\xda\x41\x04name\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1beta/{name=workspaces/*}\x1a\x1b\xca\x41\x18platform.segmentapis.comBV\n\x19\x63om.segment.config.v1betaB\x0fWorkspacesProtoP\x01Z&segment.com/config/v1beta;configv1betab\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,7 +47,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_WORKSPACE'].fields_by_name['create_time']._loaded_options = None
   _globals['_WORKSPACE'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
   _globals['_WORKSPACE']._loaded_options = None
-  _globals['_WORKSPACE']._serialized_options = b'\352AQ\n config.segmentapis.com/Workspace\022\026workspaces/{workspace}*\nworkspaces2\tworkspace'
+  _globals['_WORKSPACE']._serialized_options = b'\352AQ\n config.segmentapis.com/Workspace\022\026workspaces/{workspace}*\nworkspaces2\tworkspace\332\223\031\002\010\001'
   _globals['_LISTWORKSPACESREQUEST'].fields_by_name['page_size']._loaded_options = None
   _globals['_LISTWORKSPACESREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
   _globals['_LISTWORKSPACESREQUEST'].fields_by_name['page_token']._loaded_options = None
@@ -59,14 +60,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_WORKSPACESERVICE'].methods_by_name['ListWorkspaces']._serialized_options = b'\332A\000\202\323\344\223\002\024\022\022/v1beta/workspaces'
   _globals['_WORKSPACESERVICE'].methods_by_name['GetWorkspace']._loaded_options = None
   _globals['_WORKSPACESERVICE'].methods_by_name['GetWorkspace']._serialized_options = b'\332A\004name\202\323\344\223\002\035\022\033/v1beta/{name=workspaces/*}'
-  _globals['_WORKSPACE']._serialized_start=214
-  _globals['_WORKSPACE']._serialized_end=432
-  _globals['_LISTWORKSPACESREQUEST']._serialized_start=434
-  _globals['_LISTWORKSPACESREQUEST']._serialized_end=508
-  _globals['_LISTWORKSPACESRESPONSE']._serialized_start=510
-  _globals['_LISTWORKSPACESRESPONSE']._serialized_end=613
-  _globals['_GETWORKSPACEREQUEST']._serialized_start=615
-  _globals['_GETWORKSPACEREQUEST']._serialized_end=693
-  _globals['_WORKSPACESERVICE']._serialized_start=696
-  _globals['_WORKSPACESERVICE']._serialized_end=1025
+  _globals['_WORKSPACE']._serialized_start=253
+  _globals['_WORKSPACE']._serialized_end=477
+  _globals['_LISTWORKSPACESREQUEST']._serialized_start=479
+  _globals['_LISTWORKSPACESREQUEST']._serialized_end=553
+  _globals['_LISTWORKSPACESRESPONSE']._serialized_start=555
+  _globals['_LISTWORKSPACESRESPONSE']._serialized_end=658
+  _globals['_GETWORKSPACEREQUEST']._serialized_start=660
+  _globals['_GETWORKSPACEREQUEST']._serialized_end=738
+  _globals['_WORKSPACESERVICE']._serialized_start=741
+  _globals['_WORKSPACESERVICE']._serialized_end=1070
 # @@protoc_insertion_point(module_scope)
