@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from configapi.aip.names import ID_RULES, SLUG, ResourcePattern, broken_rule, parse_name
+from configapi.aip.names import SLUG, ResourcePattern, broken_rule, parse_name
 from configapi.errors import ApiError
 from configapi.services.resource_types import (
     ACCESS_TOKEN,
@@ -112,7 +112,7 @@ BROKEN_RULES = [
         None,
     ),
     (SOURCE, "workspaces/acme/sources/js/x", "(4 segments); this one has 5", None, None),
-    (SOURCE, "workspaces/" + "a" * 300, "names are at most 256 characters", None, None),
+    (SOURCE, "workspaces/" + "a" * 320, "names are at most 320 characters", None, None),
     (
         TRACKING_PLAN,
         "workspaces/acme/tracking-plans/rs_1!",
@@ -162,7 +162,7 @@ def test_a_bad_name_is_invalid_argument_stating_the_rule_it_breaks(
     assert error.violations[0].field == "source.name"
     assert stated in error.message
     if segment is not None and rule is not None:
-        regex = SLUG if rule == "SLUG" else ID_RULES[rule]
+        regex = SLUG if rule == "SLUG" else pattern.id_rule(rule)
         assert f"^{regex.pattern}$" in error.message  # the rule stated ...
         assert not regex.fullmatch(segment)  # ... is one the segment breaks
 
