@@ -67,6 +67,11 @@ class BenchSession:
             )
         )
         self.scratch = Scratch(self.folder, token)
+        # the default configuration (rate limit on) on the same database, for the cost of the limit
+        limited = world.start_configapi(
+            database, self.logs, world.LIMIT_ON, "configapi (rate limit on)"
+        )
+        self.limited = self.stack.enter_context(limited)
 
     def get_cells(self) -> tuple[list[Cell], list[Cell]]:
         """gRPC Get against bare grpc.aio; REST Get against bare Starlette and the proxy."""
@@ -84,7 +89,10 @@ class BenchSession:
         )
         if Source.FromString(bare_reply) != Source.FromString(reply):
             self.results.notes.append("bare grpc.aio reply differs from the real one")
-        return [grpc_get, grpc_bare], self._rest_get_cells()
+        grpc_limited, _ = h2load_cell(
+            self.scratch, "grpc_get_limited", label, self.limited, get, get_source_request()
+        )
+        return [grpc_get, grpc_bare, grpc_limited], self._rest_get_cells()
 
     def _rest_get_cells(self) -> list[Cell]:
         path, label = f"/v1beta/{world.SOURCE}", "REST GET source"
@@ -96,6 +104,7 @@ class BenchSession:
         cells = [
             wrk_cell(self.scratch, "rest_get", label, [self.server], path),
             wrk_cell(self.scratch, "rest_get_bare", label, [starlette], path),
+            wrk_cell(self.scratch, "rest_get_limited", label, [self.limited], path),
         ]
         proxy = self._start_proxy()
         if proxy is not None:

@@ -8,6 +8,8 @@ from bench.session import BenchSession
 RATIOS = (
     Ratio("grpc_get", "grpc_get_bare", "÷ bare grpc.aio"),
     Ratio("rest_get", "rest_get_bare", "÷ bare Starlette"),
+    Ratio("grpc_get_limited", "grpc_get", "÷ rate limit off"),
+    Ratio("rest_get_limited", "rest_get", "÷ rate limit off"),
     Ratio("rest_get", "rest_get_proxy", "÷ REST proxy"),
     Ratio("grpc_create", "grpc_get", "÷ gRPC GetSource"),
     Ratio("rest_create", "rest_get", "÷ REST GET source"),
@@ -40,6 +42,16 @@ def targets(bench: BenchSession) -> list[Target]:
         ),
         Target(
             "REST in-process ÷ REST proxy-mode rps, 16 connections", proxy, 2.0, True, proxy_note
+        ),
+        *(
+            Target(
+                f"{what} GetSource, rate limit on (default) ÷ off rps, 16",
+                results.ratio(f"{key}_limited", key, 16),
+                0.90,
+                True,
+                _cost_note(results, f"{key}_limited", key),
+            )
+            for what, key in (("gRPC", "grpc_get"), ("REST", "rest_get"))
         ),
         Target(
             "CreateSource (gRPC, durable) ÷ gRPC GetSource rps, 16",

@@ -15,7 +15,7 @@ import grpc
 from configapi import contract
 from configapi.aip.names import PatternRegistry
 from configapi.aip.pagination import PageTokens
-from configapi.auth.ratelimit import RateLimiter
+from configapi.auth.ratelimit import BucketStore, LocalBuckets, RateLimiter
 from configapi.catalog import load_catalog
 from configapi.grpc.dispatch import Dispatcher
 from configapi.grpc.policy import Policy
@@ -64,10 +64,14 @@ class ConfigApiServer:
         self.repository = SqliteRepository(
             settings.database, observe=self.metrics.storage_observer("main")
         )
-        # shared by every process on this database: one rate-limit budget per token (SPEC §3)
-        self._buckets = SqliteBuckets(
-            settings.database, observe=self.metrics.storage_observer("ratelimit")
-        )
+        self._shared_buckets: SqliteBuckets | None = None
+        self._buckets: BucketStore = LocalBuckets()  # SPEC §9: the embedded default
+        if settings.rate_limit_store == "database":
+            # one budget per token for every process on this database (SPEC §3)
+            self._shared_buckets = SqliteBuckets(
+                settings.database, observe=self.metrics.storage_observer("ratelimit")
+            )
+            self._buckets = self._shared_buckets
         self.readiness = Readiness(storage_probe(self.repository.schema_version, len(MIGRATIONS)))
         self.tls = TlsFiles.from_options(settings.tls_cert, settings.tls_key)
         self.grpc_port = 0
@@ -80,7 +84,8 @@ class ConfigApiServer:
     async def start(self) -> None:
         """Open storage, build everything, and start listening."""
         await self.repository.open()
-        await self._buckets.open()
+        if self._shared_buckets is not None:
+            await self._shared_buckets.open()
         self.dispatcher = await self._build_dispatcher()
         services = contract.SERVICES
         self._grpc, self._health = build_grpc_server(
@@ -156,7 +161,8 @@ class ConfigApiServer:
             stopping.append(self._grpc.stop(grace))
         await asyncio.gather(*stopping)
         await self.repository.close()
-        await self._buckets.close()
+        if self._shared_buckets is not None:
+            await self._shared_buckets.close()
         self.calls.flush()
 
 

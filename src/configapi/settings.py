@@ -18,6 +18,9 @@ class Settings:
     # "" serves no REST gateway on this process
     http_address: str = DEFAULT_HTTP_ADDRESS
     rate_limit: int = 200  # requests per minute per token; 0 turns limiting off
+    # where the buckets live (SPEC §9): "memory" (one process, the default) or "database" (a
+    # file beside the SQLite database that every process on it shares: `serve --workers N`)
+    rate_limit_store: str = "memory"
     catalog_files: tuple[Path, ...] = ()
     # how long a token stays cached: the bound on how late another process sees a deletion
     token_cache_seconds: float = 2.0

@@ -44,6 +44,7 @@ async def start_server(tmp_path: Path) -> AsyncIterator[StartServer]:
         catalog_files: Sequence[Path] = (),
         serve_rest: bool = True,
         token_cache_seconds: float = 2.0,
+        rate_limit_store: str = "memory",
     ) -> RunningServer:
         settings = Settings(
             database=database or tmp_path / "configapi.db",
@@ -52,6 +53,7 @@ async def start_server(tmp_path: Path) -> AsyncIterator[StartServer]:
             rate_limit=rate_limit,
             catalog_files=tuple(catalog_files),
             token_cache_seconds=token_cache_seconds,
+            rate_limit_store=rate_limit_store,
         )
         server = ConfigApiServer(settings)
         await server.start()
