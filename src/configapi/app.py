@@ -40,9 +40,12 @@ from configapi.services.sources import SourceServicer
 from configapi.services.tracking_plans import TrackingPlanServicer
 from configapi.services.workspaces import WorkspaceServicer
 from configapi.settings import Settings
-from configapi.storage.schema import MIGRATIONS
+from configapi.storage.backends import (
+    expected_schema_version,
+    make_repository,
+    open_repository,
+)
 from configapi.storage.sqlite_buckets import SqliteBuckets
-from configapi.storage.sqlite_repository import SqliteRepository
 from configapi.tls import TlsFiles, grpc_channel_credentials
 
 log = logging.getLogger(__name__)
@@ -61,18 +64,22 @@ class ConfigApiServer:
             RequestLog(log_write, log_format=settings.log_format, level=settings.log_level),
             self.metrics,
         )
-        self.repository = SqliteRepository(
+        self.repository = make_repository(
             settings.database, observe=self.metrics.storage_observer("main")
         )
         self._shared_buckets: SqliteBuckets | None = None
         self._buckets: BucketStore = LocalBuckets()  # SPEC §9: the embedded default
-        if settings.rate_limit_store == "database":
+        if settings.rate_limit_store == "database" and isinstance(settings.database, Path):
             # one budget per token for every process on this database (SPEC §3)
             self._shared_buckets = SqliteBuckets(
                 settings.database, observe=self.metrics.storage_observer("ratelimit")
             )
             self._buckets = self._shared_buckets
-        self.readiness = Readiness(storage_probe(self.repository.schema_version, len(MIGRATIONS)))
+        self.readiness = Readiness(
+            storage_probe(
+                self.repository.schema_version, expected_schema_version(settings.database)
+            )
+        )
         self.tls = TlsFiles.from_options(settings.tls_cert, settings.tls_key)
         self.grpc_port = 0
         self.http_port = 0
@@ -83,7 +90,7 @@ class ConfigApiServer:
 
     async def start(self) -> None:
         """Open storage, build everything, and start listening."""
-        await self.repository.open()
+        await open_repository(self.repository, self.settings.database)
         if self._shared_buckets is not None:
             await self._shared_buckets.open()
         self.dispatcher = await self._build_dispatcher()

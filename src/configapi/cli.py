@@ -25,8 +25,14 @@ from configapi.event_loop import EVENT_LOOPS
 from configapi.observability.logs import LOG_FORMATS, LOG_LEVELS, configure_logging
 from configapi.settings import DEFAULT_GRPC_ADDRESS, DEFAULT_HTTP_ADDRESS, Settings
 from configapi.storage import backup
+from configapi.storage.backends import (
+    DatabaseError,
+    is_postgres,
+    make_repository,
+    open_repository,
+    parse_database,
+)
 from configapi.storage.backup import BackupError
-from configapi.storage.sqlite_repository import SqliteRepository
 from configapi.tls import TlsFiles
 
 DEMO_WORKSPACE = "demo"
@@ -146,10 +152,9 @@ def _database_flag(parser: argparse.ArgumentParser) -> None:
     default = _env("database", "")
     parser.add_argument(
         "--database",
-        type=Path,
-        default=Path(default) if default else None,
+        default=default or None,
         required=not default,
-        help="SQLite file (CONFIGAPI_DATABASE)",
+        help="SQLite file, or postgresql://USER@HOST:PORT/DB (CONFIGAPI_DATABASE)",
     )
 
 
@@ -172,9 +177,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 async def _serve(args: argparse.Namespace) -> None:
     stop = _stop_on_signals()  # before anything is printed: a reader may signal at once
-    fresh = not args.database.exists()
+    fresh = is_postgres(args.database) or not args.database.exists()
     server = ConfigApiServer(_settings(args))
     await server.start()
+    # PostgreSQL has no file to be new: the demo workspace is made unless it exists
+    fresh = fresh and await server.repository.workspaces.get(f"workspaces/{DEMO_WORKSPACE}") is None
     print(f"serving gRPC on {args.grpc_address.rpartition(':')[0]}:{server.grpc_port}", flush=True)
     scheme = "https" if server.tls else "http"
     if server.http_port:
@@ -262,8 +269,8 @@ async def _print_demo(server: ConfigApiServer) -> None:
 
 
 async def _with_repository(args: argparse.Namespace) -> str:
-    repository = SqliteRepository(args.database)
-    await repository.open()
+    repository = make_repository(args.database)
+    await open_repository(repository, args.database)
     try:
         if args.command == "workspaces":
             workspace = await admin.create_workspace(repository, args.slug, args.display_name)
@@ -278,6 +285,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit code 0 on success, 1 on a refused request, 2 on bad usage."""
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "database", None) is not None:
+            args.database = parse_database(args.database)
+            if args.command in ("backup", "restore") and is_postgres(args.database):
+                raise DatabaseError(
+                    f"{args.command} copies SQLite files; back PostgreSQL up with pg_dump or"
+                    " pg_basebackup (README)"
+                )
+    except DatabaseError as error:
+        print(f"configapi: {error}", file=sys.stderr)
+        return 2
+    try:
         configure_logging(
             getattr(args, "log_level", None) or _env("log-level", "info"),
             getattr(args, "log_format", None) or _env("log-format", "json"),
@@ -290,6 +308,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(_backup_or_restore(args))
         else:
             print(asyncio.run(_with_repository(args)))
+    except DatabaseError as error:  # SPEC §9: a bad URL or an unreachable server at start
+        print(f"configapi: {error}", file=sys.stderr)
+        return 2
     except (ApiError, CatalogFileError, BackupError, ValueError, OSError) as error:
         print(f"configapi: {error}", file=sys.stderr)
         return 1

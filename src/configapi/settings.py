@@ -13,7 +13,8 @@ DEFAULT_HTTP_ADDRESS = "127.0.0.1:8080"
 class Settings:
     """Everything the composition root needs to build a server."""
 
-    database: Path
+    # a SQLite file, or a postgresql:// URL (str; storage/backends.py `parse_database`)
+    database: Path | str
     grpc_address: str = DEFAULT_GRPC_ADDRESS
     # "" serves no REST gateway on this process
     http_address: str = DEFAULT_HTTP_ADDRESS
