@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install gen lint test run bench clean interop interop-tools contract-baseline soak
+.PHONY: install gen lint test run bench clean interop interop-tools contract-baseline soak services
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,16 @@ node_modules/.installed: package.json package-lock.json
 
 # Every test, tests/interop included (OpenAPI fuzzing, Go and Node clients, grpcurl): it needs the
 # Go tools of interop-tools and the Node packages that lint's `npm ci` installs.
-test: $(STAMP) lint interop-tools
+# Then the REST/gRPC integration scenarios again, every server on PostgreSQL (SPEC §9: one
+# switch in tests/integration/conftest.py).
+test: $(STAMP) lint interop-tools services
 	$(VENV)/bin/pytest -q
+	CONFIGAPI_TEST_BACKEND=postgresql $(VENV)/bin/pytest -q tests/integration
+
+# PostgreSQL and Redis for the tests (Debian packages, installed when missing; tests start their
+# own servers in temp dirs on free ports).
+services:
+	bash tools/install-services.sh
 
 # The long reliability runs (README "Guarantees"): many SIGKILLs under heavier load, thousands
 # of generated requests. `make test` leaves them out (pytest marker `soak`).

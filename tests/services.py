@@ -59,14 +59,7 @@ class PostgresServer:
             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
         )  # fmt: skip
         self.port = free_port()
-        options = (
-            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
-            " -c fsync=off -c max_connections=300"
-        )
-        self._run(
-            str(bin_ / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
-            str(self.folder / "log"), "-w", "start",
-        )  # fmt: skip
+        self.restart()
 
     def url(self, database: str = "postgres") -> str:
         """The URL of one database of this server."""
@@ -87,6 +80,21 @@ class PostgresServer:
             check=True,
         )
         return done.stdout
+
+    def halt(self) -> None:
+        """Stop the server at once (an outage); `restart` brings it back on the same port."""
+        self._run(str(_pg_bin() / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+
+    def restart(self) -> None:
+        """Start the server (again, after `halt`): same port, same data; wait until it is up."""
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+            " -c fsync=off -c max_connections=300"
+        )
+        log = str(self.folder / "log")
+        self._run(
+            str(_pg_bin() / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", log, "-w", "start"
+        )
 
     def stop(self) -> None:
         """Stop the server at once and remove its files."""
@@ -115,7 +123,7 @@ class RedisServer:
             raise RuntimeError(
                 "redis-server is not installed: run `bash tools/install-services.sh`"
             )
-        self.port = free_port()
+        self.port = self.port or free_port()  # the same port again after `kill`
         self._process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
              "--save", "", "--appendonly", "no"],
@@ -132,11 +140,16 @@ class RedisServer:
         """redis://127.0.0.1:PORT/0."""
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def stop(self) -> None:
-        """Kill it and remove its folder."""
+    def kill(self) -> None:
+        """SIGKILL the server (an outage); `start` brings it back on the same port."""
         if self._process is not None:
             self._process.kill()
             self._process.wait()
             if self._process.stdout is not None:
                 self._process.stdout.close()
+            self._process = None
+
+    def stop(self) -> None:
+        """Kill it and remove its folder."""
+        self.kill()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -15,7 +15,7 @@ import grpc
 from configapi import contract
 from configapi.aip.names import PatternRegistry
 from configapi.aip.pagination import PageTokens
-from configapi.auth.ratelimit import BucketStore, LocalBuckets, RateLimiter
+from configapi.auth.ratelimit import RateLimiter
 from configapi.catalog import load_catalog
 from configapi.grpc.dispatch import Dispatcher
 from configapi.grpc.policy import Policy
@@ -45,7 +45,7 @@ from configapi.storage.backends import (
     make_repository,
     open_repository,
 )
-from configapi.storage.sqlite_buckets import SqliteBuckets
+from configapi.storage.budgets import Budgets
 from configapi.tls import TlsFiles, grpc_channel_credentials
 
 log = logging.getLogger(__name__)
@@ -67,14 +67,9 @@ class ConfigApiServer:
         self.repository = make_repository(
             settings.database, observe=self.metrics.storage_observer("main")
         )
-        self._shared_buckets: SqliteBuckets | None = None
-        self._buckets: BucketStore = LocalBuckets()  # SPEC §9: the embedded default
-        if settings.rate_limit_store == "database" and isinstance(settings.database, Path):
-            # one budget per token for every process on this database (SPEC §3)
-            self._shared_buckets = SqliteBuckets(
-                settings.database, observe=self.metrics.storage_observer("ratelimit")
-            )
-            self._buckets = self._shared_buckets
+        self._budgets = Budgets(
+            settings, self.repository, self.metrics.storage_observer("ratelimit")
+        )
         self.readiness = Readiness(
             storage_probe(
                 self.repository.schema_version, expected_schema_version(settings.database)
@@ -91,8 +86,6 @@ class ConfigApiServer:
     async def start(self) -> None:
         """Open storage, build everything, and start listening."""
         await open_repository(self.repository, self.settings.database)
-        if self._shared_buckets is not None:
-            await self._shared_buckets.open()
         self.dispatcher = await self._build_dispatcher()
         services = contract.SERVICES
         self._grpc, self._health = build_grpc_server(
@@ -123,16 +116,22 @@ class ConfigApiServer:
         secret = await self.repository.page_token_secret()
         context = ServiceContext(self.repository, catalog, PageTokens(secret))
         tokens = TokenCache(self.repository.tokens, settings.token_cache_seconds)
+        await self._budgets.open(tokens.revoke)
+
+        def on_delete(token_name: str) -> None:
+            tokens.revoke(token_name)
+            self._budgets.revoked(token_name)
+
         servicers: list[object] = [
             WorkspaceServicer(context),
             SourceServicer(context),
             DestinationServicer(context),
             TrackingPlanServicer(context),
-            AccessTokenServicer(context, on_delete=tokens.revoke),
+            AccessTokenServicer(context, on_delete=on_delete),
             CatalogServicer(context),
         ]
         by_service = dict(zip((s.full_name for s in contract.SERVICES), servicers, strict=True))
-        policy = Policy(tokens, RateLimiter(settings.rate_limit, self._buckets))
+        policy = Policy(tokens, RateLimiter(settings.rate_limit, self._budgets.buckets))
         patterns = PatternRegistry(
             m for f in contract.FILES for m in f.message_types_by_name.values()
         )
@@ -168,8 +167,7 @@ class ConfigApiServer:
             stopping.append(self._grpc.stop(grace))
         await asyncio.gather(*stopping)
         await self.repository.close()
-        if self._shared_buckets is not None:
-            await self._shared_buckets.close()
+        await self._budgets.close()
         self.calls.flush()
 
 

@@ -27,6 +27,7 @@ from configapi.settings import DEFAULT_GRPC_ADDRESS, DEFAULT_HTTP_ADDRESS, Setti
 from configapi.storage import backup
 from configapi.storage.backends import (
     DatabaseError,
+    check_redis_url,
     is_postgres,
     make_repository,
     open_repository,
@@ -58,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=int(_env("rate-limit", "200")),
         help="requests per minute per token; 0 turns it off",
+    )
+    serve.add_argument(
+        "--redis",
+        default=_env("redis", ""),
+        help="redis://HOST:PORT/DB: rate limits and revocation shared by every replica",
     )
     serve.add_argument(
         "--catalog",
@@ -164,6 +170,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         grpc_address=args.grpc_address,
         http_address=args.http_address,
         rate_limit=args.rate_limit,
+        redis_url=args.redis,
         catalog_files=tuple(args.catalog),
         token_cache_seconds=args.token_cache_seconds,
         max_body_bytes=args.max_body_bytes,
@@ -285,6 +292,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit code 0 on success, 1 on a refused request, 2 on bad usage."""
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "redis", ""):
+            check_redis_url(args.redis)
         if getattr(args, "database", None) is not None:
             args.database = parse_database(args.database)
             if args.command in ("backup", "restore") and is_postgres(args.database):

@@ -22,6 +22,8 @@ class Settings:
     # where the buckets live (SPEC §9): "memory" (one process, the default) or "database" (a
     # file beside the SQLite database that every process on it shares: `serve --workers N`)
     rate_limit_store: str = "memory"
+    # redis://…: rate limits and revocation shared with every replica (SPEC §9); "" for none
+    redis_url: str = ""
     catalog_files: tuple[Path, ...] = ()
     # how long a token stays cached: the bound on how late another process sees a deletion
     token_cache_seconds: float = 2.0

@@ -48,6 +48,17 @@ def parse_database(value: str) -> Database:
     return value
 
 
+def check_redis_url(value: str) -> None:
+    """`--redis`: a redis:// or rediss:// URL naming a server, else a `DatabaseError`."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise DatabaseError(f"--redis: {redact(value)} is not a redis://HOST:PORT/DB URL")
+    try:
+        _ = parts.port
+    except ValueError as error:
+        raise DatabaseError(f"--redis: {redact(value)}: {error}") from None
+
+
 def is_postgres(database: Database) -> bool:
     """Whether `database` is a PostgreSQL URL."""
     return isinstance(database, str)

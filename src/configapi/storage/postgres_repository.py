@@ -266,6 +266,11 @@ class PostgresRepository:
         )
         self.tokens = PostgresTokenStore(self._db)
 
+    @property
+    def database(self) -> PostgresDatabase:
+        """The connection pool (shared with the rate-limit buckets of this database)."""
+        return self._db
+
     async def open(self) -> None:
         """Connect, creating and migrating the schema as needed."""
         await self._db.open()

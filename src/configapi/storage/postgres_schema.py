@@ -39,6 +39,13 @@ MIGRATIONS: tuple[str, ...] = (
         workspace TEXT NOT NULL,
         PRIMARY KEY (token, workspace)
     );
+    -- rate-limit buckets (`--rate-limit-store database`): unlogged, since losing them in a
+    -- crash only refills budgets
+    CREATE UNLOGGED TABLE rate_buckets (
+        key BYTEA PRIMARY KEY,
+        tokens DOUBLE PRECISION NOT NULL,
+        updated DOUBLE PRECISION NOT NULL
+    );
     """,
 )
 
