@@ -93,6 +93,7 @@ class ConfigApiServer:
             services,
             calls=self.calls,
             health_servicer=CheckedHealthServicer(self.readiness, [s.full_name for s in services]),
+            reuse_port=self.settings.reuse_port,
         )
         self.grpc_port = (
             self._grpc.add_insecure_port(self.settings.grpc_address)
@@ -150,7 +151,9 @@ class ConfigApiServer:
             metrics=None if self.settings.metrics_address else self.metrics,
             calls=self.calls,
         )
-        self._http = HttpServer(served, self.settings.http_address, tls=self.tls)
+        self._http = HttpServer(
+            served, self.settings.http_address, tls=self.tls, reuse_port=self.settings.reuse_port
+        )
         await self._http.start()
         self.http_port = self._http.port
 

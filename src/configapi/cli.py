@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from configapi import admin, event_loop
+from configapi import admin, event_loop, workers
 from configapi.app import ConfigApiServer, ProxyGateway
 from configapi.auth.tokens import SCOPE_WRITE, SCOPES
 from configapi.catalog import CatalogFileError
@@ -60,6 +60,20 @@ def _parser() -> argparse.ArgumentParser:
         default=int(_env("rate-limit", "200")),
         help="requests per minute per token; 0 turns it off",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(_env("workers", "1")),
+        help="server processes sharing the listeners (SO_REUSEPORT) and the database",
+    )
+    serve.add_argument(
+        "--rate-limit-store",
+        choices=("memory", "database"),
+        default=_env("rate-limit-store", "memory"),
+        help="where rate-limit buckets live without --redis; --workers N uses database",
+    )
+    # set by --workers N for its processes: bind the listeners with SO_REUSEPORT
+    serve.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     serve.add_argument(
         "--redis",
         default=_env("redis", ""),
@@ -171,6 +185,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         http_address=args.http_address,
         rate_limit=args.rate_limit,
         redis_url=args.redis,
+        rate_limit_store=args.rate_limit_store,
+        reuse_port=args.reuse_port,
         catalog_files=tuple(args.catalog),
         token_cache_seconds=args.token_cache_seconds,
         max_body_bytes=args.max_body_bytes,
@@ -292,6 +308,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit code 0 on success, 1 on a refused request, 2 on bad usage."""
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "workers", 1) < 1 or getattr(args, "workers", 1) > 256:
+            print("configapi: --workers: must be 1 to 256", file=sys.stderr)
+            return 2
         if getattr(args, "redis", ""):
             check_redis_url(args.redis)
         if getattr(args, "database", None) is not None:
@@ -309,6 +328,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, "log_level", None) or _env("log-level", "info"),
             getattr(args, "log_format", None) or _env("log-format", "json"),
         )
+        if args.command == "serve" and args.workers > 1:
+            own = list(sys.argv[1:] if argv is None else argv)
+            return workers.supervise(
+                own, args.workers, args.grpc_address, args.http_address, args.redis
+            )
         if args.command == "serve":
             event_loop.run(_serve(args), args.event_loop)
         elif args.command == "gateway":

@@ -24,6 +24,8 @@ class Settings:
     rate_limit_store: str = "memory"
     # redis://…: rate limits and revocation shared with every replica (SPEC §9); "" for none
     redis_url: str = ""
+    # share the listeners' ports with sibling processes (SO_REUSEPORT): `serve --workers N`
+    reuse_port: bool = False
     catalog_files: tuple[Path, ...] = ()
     # how long a token stays cached: the bound on how late another process sees a deletion
     token_cache_seconds: float = 2.0
