@@ -38,7 +38,7 @@ class World:
     source_json: dict[str, Any]  # GET source as the API returns it over REST
 
 
-def create_database(path: Path) -> str:
+def create_database(path: Path | str) -> str:
     """Create the workspaces and a write token with `configapi`; the token."""
     for workspace in (READS, WRITES, BIG):
         slug = workspace.rpartition("/")[2]
@@ -52,7 +52,7 @@ def _cli(*args: str) -> str:
     return done.stdout.strip()
 
 
-def serve_args(database: Path, rate_limit: int = 0) -> list[str]:
+def serve_args(database: Path | str, rate_limit: int = 0) -> list[str]:
     """The `configapi` arguments of the benched server: `serve` on free loopback ports, rate
     limiting off unless `rate_limit` says otherwise."""
     return [
@@ -63,11 +63,18 @@ def serve_args(database: Path, rate_limit: int = 0) -> list[str]:
 
 
 def start_configapi(
-    database: Path, log: Path, rate_limit: int = 0, name: str = "configapi"
+    database: Path | str,
+    log: Path,
+    rate_limit: int = 0,
+    name: str = "configapi",
+    *,
+    workers: int = 1,
 ) -> ServerProcess:
-    """`configapi serve` as `serve_args` says."""
-    argv = configapi(*serve_args(database, rate_limit))
-    return start_server(name, argv, log, grpc=True, rest=True)
+    """`configapi serve` as `serve_args` says; with `workers` > 1, `--workers N` on every core
+    (the load generator's core included: the bench machine has two)."""
+    argv = configapi(*serve_args(database, rate_limit), "--workers", str(workers))
+    cpus = "0" if workers == 1 else "0,1"
+    return start_server(name, argv, log, grpc=True, rest=True, cpus=cpus)
 
 
 def seed_reads(server: ServerProcess, token: str, count: int) -> World:

@@ -42,7 +42,10 @@ def _as_test_user(command: list[str]) -> list[str]:
 class PostgresServer:
     """A PostgreSQL cluster in a temp dir, listening on 127.0.0.1:`port`, trusting local users."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False, cpus: str = "") -> None:
+        # tests need no fsync (a replica dies, not the machine); the bench's writes are durable
+        self._fsync = "on" if durable else "off"
+        self._cpus = cpus  # taskset -c CPUS for the server's processes (the bench pins them)
         self.folder = Path(tempfile.mkdtemp(prefix="configapi-pg-"))
         self.data = self.folder / "data"
         self.port = 0
@@ -89,12 +92,12 @@ class PostgresServer:
         """Start the server (again, after `halt`): same port, same data; wait until it is up."""
         options = (
             f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
-            " -c fsync=off -c max_connections=300"
+            f" -c fsync={self._fsync} -c max_connections=300"
         )
         log = str(self.folder / "log")
-        self._run(
-            str(_pg_bin() / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", log, "-w", "start"
-        )
+        pin = ["taskset", "-c", self._cpus] if self._cpus else []
+        pg_ctl = str(_pg_bin() / "pg_ctl")
+        self._run(*pin, pg_ctl, "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
 
     def stop(self) -> None:
         """Stop the server at once and remove its files."""
