@@ -107,7 +107,11 @@ class ConfigApiServer:
             await self._start_gateway()
         if self.settings.metrics_address:
             self._metrics_http = await _start_metrics_listener(
-                self.settings.metrics_address, self._health.refresh, self.metrics, self.tls
+                self.settings.metrics_address,
+                self._health.refresh,
+                self.metrics,
+                self.tls,
+                reuse_port=self.settings.reuse_port,
             )
             self.metrics_port = self._metrics_http.port
 
@@ -243,8 +247,15 @@ async def _start_metrics_listener(
     ready: Callable[[], Awaitable[str | None]],
     metrics: Metrics,
     tls: TlsFiles | None,
+    *,
+    reuse_port: bool = False,
 ) -> HttpServer:
     """`--metrics-address`: /metrics and the probes on a listener of their own, no API."""
-    listener = HttpServer(OperatorEndpoints(None, ready=ready, metrics=metrics), address, tls=tls)
+    listener = HttpServer(
+        OperatorEndpoints(None, ready=ready, metrics=metrics),
+        address,
+        tls=tls,
+        reuse_port=reuse_port,
+    )
     await listener.start()
     return listener

@@ -32,6 +32,7 @@ from configapi.storage.backends import (
     make_repository,
     open_repository,
     parse_database,
+    redact,
 )
 from configapi.storage.backup import BackupError
 from configapi.tls import TlsFiles
@@ -216,10 +217,11 @@ async def _serve(args: argparse.Namespace) -> None:
     if args.demo and fresh:
         await _print_demo(server)
     elif args.demo:
+        shown = redact(args.database) if is_postgres(args.database) else args.database
         print(
-            f"using the existing database {args.database}; make a token with:\n"
+            f"using the existing database {shown}; make a token with:\n"
             f"  configapi tokens create --workspace {DEMO_WORKSPACE} --scopes {SCOPE_WRITE}"
-            f" --database {args.database}",
+            f" --database {shown}",
             flush=True,
         )
     await _wait_for(stop)
@@ -330,9 +332,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if args.command == "serve" and args.workers > 1:
             own = list(sys.argv[1:] if argv is None else argv)
-            return workers.supervise(
-                own, args.workers, args.grpc_address, args.http_address, args.redis
-            )
+            listeners = (args.grpc_address, args.http_address, args.metrics_address)
+            return workers.supervise(own, args.workers, listeners, args.redis)
         if args.command == "serve":
             event_loop.run(_serve(args), args.event_loop)
         elif args.command == "gateway":

@@ -41,21 +41,24 @@ def reserve(address: str) -> tuple[socket.socket, str]:
 
 
 def worker_argv(
-    argv: Sequence[str], grpc_address: str, http_address: str, store: str, *, first: bool
+    argv: Sequence[str], addresses: Sequence[str], store: str, *, first: bool
 ) -> list[str]:
     """The command line of one worker: the supervisor's own, ports fixed, one process."""
     own = [a for a in argv if first or a != "--demo"]
+    grpc_address, http_address, metrics_address = addresses
     return [
         *(sys.executable, "-m", "configapi", *own),
         *("--workers", "1", "--reuse-port", "--rate-limit-store", store),
         *("--grpc-address", grpc_address, "--http-address", http_address),
+        *("--metrics-address", metrics_address),
     ]
 
 
-def supervise(argv: Sequence[str], count: int, grpc: str, http: str, redis: str) -> int:
-    """Run `count` workers until a signal (exit 0) or until one of them dies (exit 1)."""
-    reserved = [reserve(grpc)] + ([reserve(http)] if http else [])
-    grpc_address, http_address = reserved[0][1], reserved[1][1] if http else ""
+def supervise(argv: Sequence[str], count: int, listeners: Sequence[str], redis: str) -> int:
+    """Run `count` workers until a signal (exit 0) or until one of them dies (exit 1).
+    `listeners`: the gRPC, REST and metrics addresses ("" for none)."""
+    reserved = [reserve(a) if a else None for a in listeners]
+    addresses = [r[1] if r else "" for r in reserved]
     store = "memory" if redis else "database"  # with Redis the store flag is not consulted
     workers: list[subprocess.Popen[str]] = []
     stopping = threading.Event()
@@ -69,22 +72,24 @@ def supervise(argv: Sequence[str], count: int, grpc: str, http: str, redis: str)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, stop_all)
     first = subprocess.Popen(
-        worker_argv(argv, grpc_address, http_address, store, first=True),
+        worker_argv(argv, addresses, store, first=True),
         stdout=subprocess.PIPE,
         text=True,
     )
     workers.append(first)
     assert first.stdout is not None
-    ready = "serving REST on" if http else "serving gRPC on"  # its last listener's line
+    # a worker serves once it prints its last listener's line
+    _, http, metrics = listeners
+    ready = "serving metrics on" if metrics else "serving REST on" if http else "serving gRPC on"
     if _copy_until_serving(first.stdout, ready, True):
-        command = worker_argv(argv, grpc_address, http_address, store, first=False)
+        command = worker_argv(argv, addresses, store, first=False)
         others = [
             subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(count - 1)
         ]
         workers += others
         if all(_copy_until_serving(w.stdout, ready, False) for w in others if w.stdout):
             print(f"serving with {count} workers", flush=True)
-    return _wait(workers, stopping, stop_all, [s for s, _ in reserved])
+    return _wait(workers, stopping, stop_all, [r[0] for r in reserved if r])
 
 
 def _copy_until_serving(stream: IO[str], ready: str, shown: bool) -> bool:
