@@ -46,6 +46,9 @@ _UNREACHABLE = (
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.AdminShutdownError,
+    # transient, the caller may retry: a deadlock victim or a failed serialization
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
 )
 
 
