@@ -108,11 +108,15 @@ async def test_a_delete_takes_everything_under_it_and_nothing_else(
     assert await repository.sources.get(kept) is not None
 
 
-async def test_a_source_deleted_while_destinations_are_created_leaves_no_orphan(
-    repository: AnyRepository,
+@pytest.mark.parametrize("deleted", ["source", "workspace"])
+async def test_a_delete_racing_destination_creates_leaves_no_orphan(
+    repository: AnyRepository, deleted: str
 ) -> None:
+    # "workspace": the cascade reaches two levels down, past the source the creates lock
     for round_ in range(5):
-        web = await _source(repository, await _workspace(repository, f"w{round_}"), "web")
+        workspace = await _workspace(repository, f"w{round_}")
+        web = await _source(repository, workspace, "web")
+        target = repository.sources if deleted == "source" else repository.workspaces
         names = [f"{web}/destinations/d{n}" for n in range(16)]
         inserts = [
             repository.destinations.insert(
@@ -122,7 +126,7 @@ async def test_a_source_deleted_while_destinations_are_created_leaves_no_orphan(
         ]
         await asyncio.gather(
             *(_code(i) for i in inserts[:8]),
-            repository.sources.delete(web),
+            target.delete(web if deleted == "source" else workspace),
             *(_code(i) for i in inserts[8:]),
         )
         assert [n for n in names if await repository.destinations.get(n) is not None] == []
