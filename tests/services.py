@@ -106,7 +106,11 @@ class PostgresServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _run(self, *command: str) -> None:
-        done = subprocess.run(_as_test_user(list(command)), capture_output=True, text=True)
+        # cwd: a folder the test user may enter (PostgreSQL's tools fail in an unreadable cwd,
+        # such as a clone under /root)
+        done = subprocess.run(
+            _as_test_user(list(command)), capture_output=True, text=True, cwd=self.folder
+        )
         if done.returncode != 0:
             raise RuntimeError(f"{command[0]} failed: {done.stdout}{done.stderr}")
 
