@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install gen lint check test standalone run bench clean interop interop-tools contract-baseline soak
+.PHONY: install gen lint check test standalone services run bench clean interop interop-tools contract-baseline soak
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,8 +44,16 @@ check: $(STAMP)
 
 # Every test, tests/interop included (OpenAPI fuzzing, Go and Node clients, grpcurl): it needs the
 # Go tools of interop-tools and the Node packages that lint's `npm ci` installs.
-test: $(STAMP) lint interop-tools standalone
+# Then the REST/gRPC integration scenarios again, every server on PostgreSQL (SPEC §9: one
+# switch in tests/integration/conftest.py).
+test: $(STAMP) lint interop-tools standalone services
 	$(VENV)/bin/pytest -q
+	CONFIGAPI_TEST_BACKEND=postgresql $(VENV)/bin/pytest -q tests/integration
+
+# PostgreSQL and Redis for the tests (Debian packages, installed when missing; tests start their
+# own servers in temp dirs on free ports).
+services:
+	bash tools/install-services.sh
 
 # The repository stands alone: nothing reaches outside the checkout, and the tests that read
 # tests/data pass from a copy with nothing beside it (tools/check-standalone.sh).

@@ -74,13 +74,20 @@ class ServerProcess:
 
 
 def start_server(
-    name: str, argv: Sequence[str], log: Path, *, grpc: bool, rest: bool, timeout: float = 60
+    name: str,
+    argv: Sequence[str],
+    log: Path,
+    *,
+    grpc: bool,
+    rest: bool,
+    timeout: float = 60,
+    cpus: str = str(SERVER_CPU),
 ) -> ServerProcess:
-    """Start `argv` on the server core; wait for its "serving gRPC/REST on" lines."""
+    """Start `argv` on the server core (or `cpus`); wait for its "serving gRPC/REST on" lines."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with log.open("a") as stderr:
         process = subprocess.Popen(
-            ["taskset", "-c", str(SERVER_CPU), *argv],
+            ["taskset", "-c", cpus, *argv],
             stdout=subprocess.PIPE,
             stderr=stderr,
             stdin=subprocess.DEVNULL,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import subprocess
 import tempfile
 import time
 import traceback
@@ -67,6 +68,8 @@ def main() -> int:
     """Run the bench, write and print the report; exit 1 if a cell failed."""
     plan = plan_from_environment()
     ensure_tools()
+    # PostgreSQL for the PostgreSQL ÷ SQLite cells (Debian packages, like the tests)
+    subprocess.run(["bash", str(REPO / "tools" / "install-services.sh")], check=True)
     pin_to_load_core()
     now = datetime.datetime.now(datetime.UTC)
     stamp = now.strftime("%Y-%m-%dT%H%M%SZ") + ("-quick" if plan.name == "quick" else "")

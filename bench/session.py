@@ -28,7 +28,7 @@ from bench.cells import (
     wrk_cell,
 )
 from bench.plan import Plan
-from bench.processes import ServerProcess, configapi, python_module, start_server
+from bench.processes import SERVER_CPU, ServerProcess, configapi, python_module, start_server
 from bench.report import Results
 from bench.schedule import run_group
 
@@ -67,6 +67,30 @@ class BenchSession:
             )
         )
         self.scratch = Scratch(self.folder, token)
+        # the default configuration (rate limit on) on the same database, for the cost of the limit
+        limited = world.start_configapi(
+            database, self.logs, world.LIMIT_ON, "configapi (rate limit on)"
+        )
+        self.limited = self.stack.enter_context(limited)
+        # `serve --workers 2` on the same database (rate limit off, as the main server)
+        workers2 = world.start_configapi(database, self.logs, 0, "configapi --workers 2", workers=2)
+        self.workers2 = self.stack.enter_context(workers2)
+        self._prepare_postgres()
+
+    def _prepare_postgres(self) -> None:
+        """The same server on PostgreSQL (a cluster in a temp dir, durable, on the server core):
+        `web` seeded for GetSource, and the workspaces for CreateSource."""
+        from tests.services import PostgresServer  # the tests' way of running PostgreSQL
+
+        postgres = PostgresServer(durable=True, cpus=str(SERVER_CPU))
+        self.stack.callback(postgres.stop)
+        postgres.start()
+        url = postgres.new_database()
+        token = world.create_database(url)
+        server = world.start_configapi(url, self.logs, 0, "configapi (PostgreSQL)")
+        self.pg_server = self.stack.enter_context(server)
+        world.seed_reads(self.pg_server, token, 0)
+        self.pg_scratch = Scratch(self.folder, token)
 
     def get_cells(self) -> tuple[list[Cell], list[Cell]]:
         """gRPC Get against bare grpc.aio; REST Get against bare Starlette and the proxy."""
@@ -84,7 +108,13 @@ class BenchSession:
         )
         if Source.FromString(bare_reply) != Source.FromString(reply):
             self.results.notes.append("bare grpc.aio reply differs from the real one")
-        return [grpc_get, grpc_bare], self._rest_get_cells()
+        grpc_limited, _ = h2load_cell(
+            self.scratch, "grpc_get_limited", label, self.limited, get, get_source_request()
+        )
+        grpc_pg, _ = h2load_cell(
+            self.pg_scratch, "grpc_get_pg", label, self.pg_server, get, get_source_request()
+        )
+        return [grpc_get, grpc_bare, grpc_limited, grpc_pg], self._rest_get_cells()
 
     def _rest_get_cells(self) -> list[Cell]:
         path, label = f"/v1beta/{world.SOURCE}", "REST GET source"
@@ -96,6 +126,8 @@ class BenchSession:
         cells = [
             wrk_cell(self.scratch, "rest_get", label, [self.server], path),
             wrk_cell(self.scratch, "rest_get_bare", label, [starlette], path),
+            wrk_cell(self.scratch, "rest_get_limited", label, [self.limited], path),
+            wrk_cell(self.scratch, "rest_get_workers2", label, [self.workers2], path),
         ]
         proxy = self._start_proxy()
         if proxy is not None:
@@ -155,10 +187,11 @@ class BenchSession:
             scratch, "rest_update", update, [server], f"/v1beta/{world.DESTINATION}", update_lua
         )
         grpc_create = writer_cell(scratch, "grpc_create", create, server)
+        grpc_create_pg = writer_cell(self.pg_scratch, "grpc_create_pg", create, self.pg_server)
         rest_create = wrk_cell(
             scratch, "rest_create", create, [server], f"/v1beta/{world.WRITES}/sources", create_lua
         )
-        return [grpc_update, rest_update], [grpc_create, rest_create]
+        return [grpc_update, rest_update], [grpc_create, rest_create, grpc_create_pg]
 
     def list_latency_cell(self, key: str, parent: str, size: int) -> Cell:
         """gRPC ListSources at a page in the middle of a collection of `size` sources."""

@@ -8,6 +8,11 @@ from bench.session import BenchSession
 RATIOS = (
     Ratio("grpc_get", "grpc_get_bare", "÷ bare grpc.aio"),
     Ratio("rest_get", "rest_get_bare", "÷ bare Starlette"),
+    Ratio("grpc_get_limited", "grpc_get", "÷ rate limit off"),
+    Ratio("rest_get_limited", "rest_get", "÷ rate limit off"),
+    Ratio("grpc_get_pg", "grpc_get", "÷ SQLite"),
+    Ratio("grpc_create_pg", "grpc_create", "÷ SQLite"),
+    Ratio("rest_get_workers2", "rest_get", "÷ 1 worker"),
     Ratio("rest_get", "rest_get_proxy", "÷ REST proxy"),
     Ratio("grpc_create", "grpc_get", "÷ gRPC GetSource"),
     Ratio("rest_create", "rest_get", "÷ REST GET source"),
@@ -41,12 +46,28 @@ def targets(bench: BenchSession) -> list[Target]:
         Target(
             "REST in-process ÷ REST proxy-mode rps, 16 connections", proxy, 2.0, True, proxy_note
         ),
+        *(
+            Target(
+                f"{what} GetSource, rate limit on (default) ÷ off rps, 16",
+                results.ratio(f"{key}_limited", key, 16),
+                0.90,
+                True,
+                _cost_note(results, f"{key}_limited", key),
+            )
+            for what, key in (("gRPC", "grpc_get"), ("REST", "rest_get"))
+        ),
         Target(
             "CreateSource (gRPC, durable) ÷ gRPC GetSource rps, 16",
             results.ratio("grpc_create", "grpc_get", 16),
             0.35,
             True,
             _cost_note(results, "grpc_create", "grpc_get"),
+        ),
+        Target(
+            "REST GET source, 2 workers ÷ 1 worker rps, 16 (cores shared with wrk: see README)",
+            results.ratio("rest_get_workers2", "rest_get", 16),
+            1.7,
+            True,
         ),
         Target(f"ListSources page p50 latency, {plan.big_label} ÷ 1k sources", growth, 1.3, False),
         Target("p99 ÷ p50 latency at 64, REST GET source", _tail(results, "rest_get"), 3, False),

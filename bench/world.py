@@ -1,5 +1,6 @@
 """The world under test: a fresh SQLite file made with the command line, the real server on
-it (rate limit off), and the seeded resources every cell reads or writes."""
+it (rate limit off), the same server in its default configuration (rate limit on), and the
+seeded resources every cell reads or writes."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ READS = "workspaces/bench"  # the Get/List/Update target: `web` plus `count` mor
 WRITES = "workspaces/writes"  # where CreateSource cells put their sources
 BIG = "workspaces/big"  # the large collection for the list-latency cell
 SOURCE = f"{READS}/sources/web"
+# The default configuration limits every call (SPEC §3); so high a limit that no bench call is
+# refused still charges each one to its token's bucket: the cost the "limit on" cells measure.
+LIMIT_ON = 10_000_000  # a minute
 DESTINATION = f"{SOURCE}/destinations/webhooks"
 
 
@@ -34,7 +38,7 @@ class World:
     source_json: dict[str, Any]  # GET source as the API returns it over REST
 
 
-def create_database(path: Path) -> str:
+def create_database(path: Path | str) -> str:
     """Create the workspaces and a write token with `configapi`; the token."""
     for workspace in (READS, WRITES, BIG):
         slug = workspace.rpartition("/")[2]
@@ -48,20 +52,29 @@ def _cli(*args: str) -> str:
     return done.stdout.strip()
 
 
-def serve_args(database: Path) -> list[str]:
-    """The `configapi` arguments of the benched server: `serve` on free loopback ports with
-    rate limiting off."""
+def serve_args(database: Path | str, rate_limit: int = 0) -> list[str]:
+    """The `configapi` arguments of the benched server: `serve` on free loopback ports, rate
+    limiting off unless `rate_limit` says otherwise."""
     return [
         *("serve", "--database", str(database)),
         *("--grpc-address", "127.0.0.1:0", "--http-address", "127.0.0.1:0"),
-        *("--rate-limit", "0"),
+        *("--rate-limit", str(rate_limit)),
     ]
 
 
-def start_configapi(database: Path, log: Path) -> ServerProcess:
-    """`configapi serve` as `serve_args` says."""
-    argv = configapi(*serve_args(database))
-    return start_server("configapi", argv, log, grpc=True, rest=True)
+def start_configapi(
+    database: Path | str,
+    log: Path,
+    rate_limit: int = 0,
+    name: str = "configapi",
+    *,
+    workers: int = 1,
+) -> ServerProcess:
+    """`configapi serve` as `serve_args` says; with `workers` > 1, `--workers N` on every core
+    (the load generator's core included: the bench machine has two)."""
+    argv = configapi(*serve_args(database, rate_limit), "--workers", str(workers))
+    cpus = "0" if workers == 1 else "0,1"
+    return start_server(name, argv, log, grpc=True, rest=True, cpus=cpus)
 
 
 def seed_reads(server: ServerProcess, token: str, count: int) -> World:

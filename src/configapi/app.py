@@ -44,9 +44,12 @@ from configapi.services.sources import SourceServicer
 from configapi.services.tracking_plans import TrackingPlanServicer
 from configapi.services.workspaces import WorkspaceServicer
 from configapi.settings import Settings
-from configapi.storage.schema import MIGRATIONS
-from configapi.storage.sqlite_buckets import SqliteBuckets
-from configapi.storage.sqlite_repository import SqliteRepository
+from configapi.storage.backends import (
+    expected_schema_version,
+    make_repository,
+    open_repository,
+)
+from configapi.storage.budgets import Budgets
 from configapi.tls import TlsFiles, grpc_channel_credentials
 
 log = logging.getLogger(__name__)
@@ -65,14 +68,17 @@ class ConfigApiServer:
             RequestLog(log_write, log_format=settings.log_format, level=settings.log_level),
             self.metrics,
         )
-        self.repository = SqliteRepository(
+        self.repository = make_repository(
             settings.database, observe=self.metrics.storage_observer("main")
         )
-        # shared by every process on this database: one rate-limit budget per token (SPEC §3)
-        self._buckets = SqliteBuckets(
-            settings.database, observe=self.metrics.storage_observer("ratelimit")
+        self._budgets = Budgets(
+            settings, self.repository, self.metrics.storage_observer("ratelimit")
         )
-        self.readiness = Readiness(storage_probe(self.repository.schema_version, len(MIGRATIONS)))
+        self.readiness = Readiness(
+            storage_probe(
+                self.repository.schema_version, expected_schema_version(settings.database)
+            )
+        )
         self.tls = TlsFiles.from_options(settings.tls_cert, settings.tls_key)
         self.grpc_port = 0
         self.http_port = 0
@@ -84,17 +90,16 @@ class ConfigApiServer:
 
     async def start(self) -> None:
         """Open storage, build everything, and start listening."""
-        await self.repository.open()
+        await open_repository(self.repository, self.settings.database)
         try:
             await self._start_serving()
         except BaseException:
             # storage's aiosqlite threads would keep a failed process alive: close it first
             await self.repository.close()
-            await self._buckets.close()
+            await self._budgets.close()
             raise
 
     async def _start_serving(self) -> None:
-        await self._buckets.open()
         self.dispatcher = await self._build_dispatcher()
         services = contract.SERVICES
         self._grpc, self._health = build_grpc_server(
@@ -102,6 +107,7 @@ class ConfigApiServer:
             services,
             calls=self.calls,
             health_servicer=CheckedHealthServicer(self.readiness, [s.full_name for s in services]),
+            reuse_port=self.settings.reuse_port,
         )
         self.grpc_port = (
             self._grpc.add_insecure_port(self.settings.grpc_address)
@@ -115,7 +121,11 @@ class ConfigApiServer:
             await self._start_gateway()
         if self.settings.metrics_address:
             self._metrics_http = await _start_metrics_listener(
-                self.settings.metrics_address, self._health.refresh, self.metrics, self.tls
+                self.settings.metrics_address,
+                self._health.refresh,
+                self.metrics,
+                self.tls,
+                reuse_port=self.settings.reuse_port,
             )
             self.metrics_port = self._metrics_http.port
 
@@ -126,16 +136,22 @@ class ConfigApiServer:
         resources = ResourceRegistry(contract.FILES)
         context = ServiceContext(self.repository, catalog, PageTokens(secret), resources, self._cpu)
         tokens = TokenCache(self.repository.tokens, settings.token_cache_seconds)
+        await self._budgets.open(tokens.revoke)
+
+        def on_delete(token_name: str) -> None:
+            tokens.revoke(token_name)
+            self._budgets.revoked(token_name)
+
         servicers = by_service(
             WorkspaceServicer(context),
             SourceServicer(context),
             DestinationServicer(context),
             DestinationFilterServicer(context),
             TrackingPlanServicer(context),
-            AccessTokenServicer(context, on_delete=tokens.revoke),
+            AccessTokenServicer(context, on_delete=on_delete),
             CatalogServicer(context),
         )
-        policy = Policy(tokens, RateLimiter(settings.rate_limit, self._buckets))
+        policy = Policy(tokens, RateLimiter(settings.rate_limit, self._budgets.buckets))
         return Dispatcher(contract.methods(), servicers, policy, resources, self._cpu)
 
     async def _start_gateway(self) -> None:
@@ -152,7 +168,11 @@ class ConfigApiServer:
             calls=self.calls,
         )
         self._http = HttpServer(
-            app, self.settings.http_address, tls=self.tls, limits=self.settings.http_limits
+            app,
+            self.settings.http_address,
+            tls=self.tls,
+            limits=self.settings.http_limits,
+            reuse_port=self.settings.reuse_port,
         )
         await self._http.start()
         self.http_port = self._http.port
@@ -170,7 +190,7 @@ class ConfigApiServer:
             stopping.append(self._grpc.stop(grace))
         await asyncio.gather(*stopping)
         await self.repository.close()
-        await self._buckets.close()
+        await self._budgets.close()
         self._cpu.close()
         self.calls.flush()
 
@@ -247,8 +267,10 @@ async def _start_metrics_listener(
     ready: Callable[[], Awaitable[str | None]],
     metrics: Metrics,
     tls: TlsFiles | None,
+    *,
+    reuse_port: bool = False,
 ) -> HttpServer:
     """`--metrics-address`: /metrics and the probes on a listener of their own, no API."""
-    listener = HttpServer(operator_app(ready, metrics), address, tls=tls)
+    listener = HttpServer(operator_app(ready, metrics), address, tls=tls, reuse_port=reuse_port)
     await listener.start()
     return listener

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from configapi import admin, event_loop
+from configapi import admin, event_loop, workers
 from configapi.app import ConfigApiServer, ProxyGateway
 from configapi.auth.tokens import SCOPE_WRITE, SCOPES
 from configapi.catalog import CatalogFileError
@@ -40,9 +40,17 @@ from configapi.settings import (
     split_address,
 )
 from configapi.storage import backup
+from configapi.storage.backends import (
+    DatabaseError,
+    check_redis_url,
+    is_postgres,
+    make_repository,
+    open_repository,
+    parse_database,
+    redact,
+)
 from configapi.storage.backup import BackupError
 from configapi.storage.schema import SchemaVersionError
-from configapi.storage.sqlite_repository import SqliteRepository
 from configapi.tls import TlsFiles
 
 DEMO_WORKSPACE = "demo"
@@ -50,7 +58,13 @@ DEMO_WORKSPACE = "demo"
 
 # Options with a fixed set of values whose default may come from a variable: argparse checks
 # the flag's value, `_resolve_choices` the variable's.
-CHOICE_OPTIONS = {"log-level": LOG_LEVELS, "log-format": LOG_FORMATS, "event-loop": EVENT_LOOPS}
+RATE_LIMIT_STORES = ("memory", "database")
+CHOICE_OPTIONS = {
+    "log-level": LOG_LEVELS,
+    "log-format": LOG_FORMATS,
+    "event-loop": EVENT_LOOPS,
+    "rate-limit-store": RATE_LIMIT_STORES,
+}
 
 
 def _env(name: str, default: str) -> str:
@@ -89,7 +103,20 @@ def _parser() -> argparse.ArgumentParser:
         default=_env("http-address", DEFAULT_HTTP_ADDRESS),
         help='REST listener; "" for none',
     )
-    _number_flags(serve, "rate-limit", "token-cache-seconds", "max-body-bytes")
+    _number_flags(serve, "rate-limit", "token-cache-seconds", "max-body-bytes", "workers")
+    serve.add_argument(
+        "--rate-limit-store",
+        choices=RATE_LIMIT_STORES,
+        default=_env("rate-limit-store", "memory"),
+        help="where rate-limit buckets live without --redis; --workers N uses database",
+    )
+    # set by --workers N for its processes: bind the listeners with SO_REUSEPORT
+    serve.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
+    serve.add_argument(
+        "--redis",
+        default=_env("redis", ""),
+        help="redis://HOST:PORT/DB: rate limits and revocation shared by every replica",
+    )
     serve.add_argument(
         "--catalog",
         type=Path,
@@ -175,10 +202,9 @@ def _database_flag(parser: argparse.ArgumentParser) -> None:
     default = _env("database", "")
     parser.add_argument(
         "--database",
-        type=Path,
-        default=Path(default) if default else None,
+        default=default or None,
         required=not default,
-        help="SQLite file (CONFIGAPI_DATABASE)",
+        help="SQLite file, or postgresql://USER@HOST:PORT/DB (CONFIGAPI_DATABASE)",
     )
 
 
@@ -188,6 +214,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         grpc_address=args.grpc_address,
         http_address=args.http_address,
         rate_limit=args.rate_limit,
+        redis_url=args.redis,
+        rate_limit_store=args.rate_limit_store,
+        reuse_port=args.reuse_port,
         catalog_files=tuple(args.catalog),
         token_cache_seconds=args.token_cache_seconds,
         max_body_bytes=args.max_body_bytes,
@@ -226,12 +255,14 @@ def _resolve_choices(args: argparse.Namespace) -> None:
 
 def _check_serve(args: argparse.Namespace) -> None:
     """Everything `serve` can check before it creates anything."""
-    check_listen_address("--grpc-address", args.grpc_address)
-    for flag in ("--http-address", "--metrics-address"):
-        address = getattr(args, flag[2:].replace("-", "_"))
-        if address:
-            check_listen_address(flag, address)
-    check_database(args.database)
+    if not args.reuse_port:  # a worker of `--workers N`: its parent checked and holds them
+        check_listen_address("--grpc-address", args.grpc_address)
+        for flag in ("--http-address", "--metrics-address"):
+            address = getattr(args, flag[2:].replace("-", "_"))
+            if address:
+                check_listen_address(flag, address)
+    if not is_postgres(args.database):
+        check_database(args.database)
     TlsFiles.from_options(args.tls_cert, args.tls_key)
 
 
@@ -249,7 +280,8 @@ def _check_gateway(args: argparse.Namespace) -> None:
 
 async def _start(server: ConfigApiServer) -> None:
     """Start `server`; if that fails, stop what started and remove the files it created."""
-    cleanup = Cleanup(server.settings.database)
+    database = server.settings.database
+    cleanup = None if is_postgres(database) else Cleanup(Path(database))
     try:
         await server.start()
     except BaseException:
@@ -257,15 +289,18 @@ async def _start(server: ConfigApiServer) -> None:
         # line the operator sees (and no grpc server outlives the loop)
         with contextlib.suppress(Exception):
             await server.stop(grace=0)
-        cleanup.undo()
+        if cleanup is not None:
+            cleanup.undo()
         raise
 
 
 async def _serve(args: argparse.Namespace) -> None:
     stop = _stop_on_signals()  # before anything is printed: a reader may signal at once
-    fresh = not args.database.exists()
+    fresh = is_postgres(args.database) or not args.database.exists()
     server = ConfigApiServer(_settings(args))
     await _start(server)
+    # PostgreSQL has no file to be new: the demo workspace is made unless it exists
+    fresh = fresh and await server.repository.workspaces.get(f"workspaces/{DEMO_WORKSPACE}") is None
     print(f"serving gRPC on {args.grpc_address.rpartition(':')[0]}:{server.grpc_port}", flush=True)
     scheme = "https" if server.tls else "http"
     if server.http_port:
@@ -277,10 +312,11 @@ async def _serve(args: argparse.Namespace) -> None:
     if args.demo and fresh:
         await _print_demo(server)
     elif args.demo:
+        shown = redact(args.database) if is_postgres(args.database) else args.database
         print(
-            f"using the existing database {args.database}; make a token with:\n"
+            f"using the existing database {shown}; make a token with:\n"
             f"  configapi tokens create --workspace {DEMO_WORKSPACE} --scopes {SCOPE_WRITE}"
-            f" --database {args.database}",
+            f" --database {shown}",
             flush=True,
         )
     await _wait_for(stop)
@@ -353,9 +389,10 @@ async def _print_demo(server: ConfigApiServer) -> None:
 
 
 async def _with_repository(args: argparse.Namespace) -> str:
-    check_database(args.database)
-    repository = SqliteRepository(args.database)
-    await repository.open()
+    if not is_postgres(args.database):
+        check_database(args.database)
+    repository = make_repository(args.database)
+    await open_repository(repository, args.database)
     try:
         if args.command == "workspaces":
             workspace = await admin.create_workspace(repository, args.slug, args.display_name)
@@ -374,23 +411,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _resolve_numbers(args)
         _resolve_choices(args)
+        _resolve_storage(args)
         configure_logging(
             getattr(args, "log_level", None) or _env("log-level", "info"),
             getattr(args, "log_format", None) or _env("log-format", "json"),
         )
-        _run(args)
-    except (SettingError, CatalogFileError, BackupError, SchemaVersionError) as error:
+        return _run(args, argv)
+    except (
+        SettingError,
+        CatalogFileError,
+        BackupError,
+        SchemaVersionError,
+        DatabaseError,  # SPEC §9: a bad URL or an unreachable server at start
+    ) as error:
         print(f"configapi: {error}", file=sys.stderr)
         return 2
     except (ApiError, ValueError, OSError, RuntimeError) as error:
         print(f"configapi: {error}", file=sys.stderr)
         return 1
-    return 0
 
 
-def _run(args: argparse.Namespace) -> None:
+def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     if args.command == "serve":
-        _check_serve(args)
+        _check_serve(args)  # once, in the parent too: workers never race to report a mistake
+        if args.workers > 1:
+            own = list(sys.argv[1:] if argv is None else argv)
+            listeners = (args.grpc_address, args.http_address, args.metrics_address)
+            return workers.supervise(own, args.workers, listeners, args.redis)
         event_loop.run(_serve(args), args.event_loop)
     elif args.command == "gateway":
         _check_gateway(args)
@@ -399,6 +446,21 @@ def _run(args: argparse.Namespace) -> None:
         print(_backup_or_restore(args))
     else:
         print(asyncio.run(_with_repository(args)))
+    return 0
+
+
+def _resolve_storage(args: argparse.Namespace) -> None:
+    """`--database` as a file path or a checked PostgreSQL URL, and a checked `--redis` URL."""
+    if getattr(args, "redis", ""):
+        check_redis_url(args.redis)
+    if getattr(args, "database", None) is None:
+        return
+    args.database = parse_database(args.database)
+    if args.command in ("backup", "restore") and is_postgres(args.database):
+        raise DatabaseError(
+            f"{args.command} copies SQLite files; back PostgreSQL up with pg_dump or"
+            " pg_basebackup (README)"
+        )
 
 
 if __name__ == "__main__":

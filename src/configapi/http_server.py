@@ -38,6 +38,7 @@ class HttpServer:
         *,
         tls: TlsFiles | None = None,
         limits: ListenerLimits | None = None,
+        reuse_port: bool = False,
     ) -> None:
         limits = limits or ListenerLimits()
         # log_config=None: uvicorn's records go to the process's handler and format (cli.py)
@@ -56,13 +57,14 @@ class HttpServer:
         )
         self.scheme = "https" if tls else "http"
         self._address = address
+        self._reuse_port = reuse_port  # `serve --workers N`: the kernel spreads connections
         self._server = uvicorn.Server(self._config)
         self._task: asyncio.Task[None] | None = None
         self.port = 0
 
     async def start(self) -> None:
         """Bind and start serving."""
-        sock = _listen(self._address)
+        sock = _listen(self._address, self._reuse_port)
         self.port = sock.getsockname()[1]
         self._config.load()
         self._server.lifespan = self._config.lifespan_class(self._config)
@@ -95,7 +97,7 @@ class HttpServer:
         await self._server.lifespan.shutdown()
 
 
-def _listen(address: str) -> socket.socket:
+def _listen(address: str, reuse_port: bool = False) -> socket.socket:
     host, port = split_address(address)
     # Without TCP_NODELAY, Nagle + delayed ACK hold a response written in two parts (uvicorn
     # writes head and body apart) for 40 ms or more. IPPROTO_TCP explicitly: the asyncio loop
@@ -104,6 +106,8 @@ def _listen(address: str) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     return sock

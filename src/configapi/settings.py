@@ -26,11 +26,19 @@ class SettingError(ValueError):
 class Settings:
     """Everything the composition root needs to build a server."""
 
-    database: Path
+    # a SQLite file, or a postgresql:// URL (str; storage/backends.py `parse_database`)
+    database: Path | str
     grpc_address: str = DEFAULT_GRPC_ADDRESS
     # "" serves no REST gateway on this process
     http_address: str = DEFAULT_HTTP_ADDRESS
     rate_limit: int = 200  # requests per minute per token; 0 turns limiting off
+    # where the buckets live (SPEC §9): "memory" (one process, the default) or "database" (a
+    # file beside the SQLite database that every process on it shares: `serve --workers N`)
+    rate_limit_store: str = "memory"
+    # redis://…: rate limits and revocation shared with every replica (SPEC §9); "" for none
+    redis_url: str = ""
+    # share the listeners' ports with sibling processes (SO_REUSEPORT): `serve --workers N`
+    reuse_port: bool = False
     catalog_files: tuple[Path, ...] = ()
     # how long a token stays cached: the bound on how late another process sees a deletion
     token_cache_seconds: float = 2.0
@@ -101,6 +109,7 @@ NUMBER_OPTIONS = {
         ),
         # below 1 KiB no ordinary request fits; above 1 GiB one request could exhaust memory
         NumberOption("max-body-bytes", True, 1024, 1024 * MIB, 4 * MIB, "largest request body"),
+        NumberOption("workers", True, 1, 256, 1, "server processes sharing the listeners"),
     )
 }
 

@@ -7,6 +7,7 @@ Every scenario test takes the `transport` fixture (directly, or through `connect
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -23,12 +24,29 @@ from tests.integration.harness import (
     StartServer,
     World,
 )
+from tests.services import PostgresServer
 
 TRANSPORTS = ("grpc", "rest")
+# The one switch (SPEC §9 "same tests"): CONFIGAPI_TEST_BACKEND=postgresql runs every scenario
+# against a server on a PostgreSQL database of its own instead of a SQLite file (`make test`
+# runs tests/integration both ways).
+BACKEND = os.environ.get("CONFIGAPI_TEST_BACKEND", "sqlite")
 
 
 @pytest.fixture
-async def start_server(tmp_path: Path) -> AsyncIterator[StartServer]:
+def default_database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """The database a test's servers share unless told otherwise: a SQLite file in `tmp_path`,
+    or a fresh PostgreSQL database when CONFIGAPI_TEST_BACKEND=postgresql."""
+    if BACKEND == "postgresql":
+        postgres: PostgresServer = request.getfixturevalue("postgres")
+        return postgres.new_database()
+    if BACKEND != "sqlite":
+        raise ValueError(f"CONFIGAPI_TEST_BACKEND={BACKEND!r}: sqlite or postgresql")
+    return tmp_path / "configapi.db"
+
+
+@pytest.fixture
+async def start_server(default_database: Path | str) -> AsyncIterator[StartServer]:
     """`await start_server(database=..., rate_limit=..., ...)` → a running server.
 
     The database defaults to one file per test, so a second server started without `database`
@@ -39,19 +57,23 @@ async def start_server(tmp_path: Path) -> AsyncIterator[StartServer]:
 
     async def start(
         *,
-        database: Path | None = None,
+        database: Path | str | None = None,
         rate_limit: int = 0,
         catalog_files: Sequence[Path] = (),
         serve_rest: bool = True,
         token_cache_seconds: float = 2.0,
+        rate_limit_store: str = "memory",
+        redis_url: str = "",
     ) -> RunningServer:
         settings = Settings(
-            database=database or tmp_path / "configapi.db",
+            database=database or default_database,
             grpc_address="127.0.0.1:0",
             http_address="127.0.0.1:0" if serve_rest else "",
             rate_limit=rate_limit,
             catalog_files=tuple(catalog_files),
             token_cache_seconds=token_cache_seconds,
+            rate_limit_store=rate_limit_store,
+            redis_url=redis_url,
         )
         server = ConfigApiServer(settings)
         await server.start()

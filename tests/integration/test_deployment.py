@@ -68,8 +68,10 @@ async def test_the_rate_limit_is_shared_by_all_processes(
     start_server: StartServer, connect_to: Connect
 ) -> None:
     # SPEC §3: 200 requests per minute per token "across both transports and all server
-    # processes of one deployment"
-    first, second, token = await _two_processes(start_server, rate_limit=2)
+    # processes of one deployment"; `serve --workers N` puts its processes on the shared store
+    first, second, token = await _two_processes(
+        start_server, rate_limit=2, rate_limit_store="database"
+    )
     one, other = connect_to(first), connect_to(second)
     await one.call(*LIST_WORKSPACES, token)
     await other.call(*LIST_WORKSPACES, token)

@@ -7,6 +7,8 @@ SPEC §2's table gives for the code (checked by the REST client itself).
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 
 import grpc
@@ -341,6 +343,30 @@ async def test_rate_limit_is_shared_by_both_transports(start_server: StartServer
     finally:
         await grpc_api.close()
         await rest_api.close()
+
+
+async def test_one_process_admits_exactly_its_ceiling_under_concurrent_calls(
+    start_server: StartServer,
+) -> None:
+    # SPEC §3 and §9: in the embedded default the buckets are in memory, exact for one process.
+    # 240 calls at once over both transports against 60 a minute (one more per second).
+    server = await start_server(rate_limit=60)
+    await server.add_workspace("acme")
+    token = await server.add_token("acme")
+    apis = [connect(t, server.grpc_port, server.http_port) for t in ("grpc", "rest")]
+    try:
+        started = time.monotonic()
+        outcomes = await asyncio.gather(
+            *(attempt(apis[n % 2], *LIST_WORKSPACES, token) for n in range(240))
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        for api in apis:
+            await api.close()
+    refused = [o for o in outcomes if o is not None]
+    assert all(o.code == grpc.StatusCode.RESOURCE_EXHAUSTED for o in refused)
+    admitted = len(outcomes) - len(refused)
+    assert 60 <= admitted <= 60 + elapsed + 1
 
 
 # ---- every error names its domain and reason ---------------------------------------------------

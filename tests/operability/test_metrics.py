@@ -66,7 +66,8 @@ async def test_a_scrape_counts_calls_by_transport_method_and_code(serve: Serve) 
 
 
 async def test_rate_limit_rejections_are_counted(serve: Serve) -> None:
-    served = await serve(rate_limit=2)
+    # the shared bucket store (`--workers N`): its spends show in the storage histogram
+    served = await serve(rate_limit=2, rate_limit_store="database")
     auth = {"Authorization": f"Bearer {served.token}"}
     writes = "configapi_storage_duration_seconds_count"
     before = sample(

@@ -3,6 +3,7 @@
 
 from tests.integration.conftest import (  # noqa: F401 - fixtures, registered by import
     connect_to,
+    default_database,
     make_world,
     start_server,
     transport,

@@ -52,6 +52,28 @@ def test_a_bucket_never_holds_more_than_a_minute() -> None:
     assert verdict.bucket.tokens == 59.0
 
 
+def test_a_late_clock_reading_never_refills_the_same_seconds_twice() -> None:
+    # processes sample the clock before they queue for a shared bucket: a spend may carry an
+    # older `now` than the bucket's; it must not move `updated` back
+    empty = Bucket(0.0, 100.0)
+    late = take_one(empty, 99.0, 60)
+    assert late.retry_after is not None and late.bucket.updated == 100.0
+    assert take_one(late.bucket, 100.5, 60).retry_after is not None  # only half a second passed
+
+
+async def test_one_process_admits_exactly_the_ceiling_under_any_interleaving() -> None:
+    # SPEC §3: over T seconds a token gets at most capacity + T * limit/60, and exactly that
+    # when it keeps asking; clock readings arrive out of order as with concurrent callers
+    clock = FakeClock()
+    limiter = RateLimiter(600, LocalBuckets(), clock)
+    admitted = 0
+    for step in range(12_001):  # 12 s in 1 ms steps, 10 asks a step, some with a late clock
+        clock.now = 1000.0 + step / 1000 - (0.0015 if step % 3 == 0 else 0.0)
+        for _ in range(10):
+            admitted += await limiter.acquire(b"t") is None
+    assert admitted == 600 + 12 * 10
+
+
 def test_tracking_plan_ids_are_rs_and_27_base62() -> None:
     plan_id = tracking_plan_id()
     assert plan_id.startswith("rs_") and len(plan_id) == 30 and plan_id[3:].isalnum()

@@ -2,8 +2,8 @@
 
 Capacity is the per-minute limit, so a token may spend its whole minute in one burst; the
 bucket refills continuously at limit/60 per second. The arithmetic lives here; where the
-buckets are kept is the store's business (`BucketStore`): SPEC §3 wants one budget across every
-process of a deployment, so the server keeps them in storage all its processes share.
+buckets are kept is the store's business (`BucketStore`): in the process's memory by default
+(SPEC §9, one process: exact and free of I/O), in storage every process shares otherwise.
 """
 
 from __future__ import annotations
@@ -36,7 +36,11 @@ def take_one(bucket: Bucket | None, now: float, limit_per_minute: int) -> Verdic
     rate = limit_per_minute / 60.0
     tokens = capacity if bucket is None else bucket.tokens
     last = now if bucket is None else bucket.updated
-    tokens = min(capacity, tokens + max(0.0, now - last) * rate)
+    # Processes sample their clocks before they queue for the shared bucket, so a spend may
+    # arrive with a `now` older than the bucket's. Moving `updated` back would refill the same
+    # seconds twice (the old shared file admitted 753 against a ceiling of 720 that way).
+    now = max(now, last)
+    tokens = min(capacity, tokens + (now - last) * rate)
     if tokens >= 1.0:
         return Verdict(Bucket(tokens - 1.0, now), None)
     return Verdict(Bucket(tokens, now), (1.0 - tokens) / rate)
@@ -51,7 +55,9 @@ class BucketStore(Protocol):
 
 
 class LocalBuckets:
-    """Buckets in this process's memory (one-process deployments and tests)."""
+    """Buckets in this process's memory: the embedded default (SPEC §9), exact for one process.
+
+    A dict look-up and a few float operations per call; no I/O, no lock (one event loop)."""
 
     def __init__(self) -> None:
         self._buckets: dict[bytes, Bucket] = {}

@@ -176,13 +176,16 @@ def build_grpc_server(
     *,
     calls: CallObserver | None = None,
     health_servicer: health.aio.HealthServicer | None = None,
+    reuse_port: bool = False,
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     """A server with every contract service, gRPC health checking and server reflection.
 
     With `calls`, every call is logged and counted (`configapi.observability`); a given
     `health_servicer` replaces the plain one (readiness-checked health, `observability.health`).
     """
-    server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+    # SO_REUSEPORT only for `serve --workers N` (SPEC §9): otherwise a second server on a taken
+    # port must fail rather than share it
+    server = grpc.aio.server(options=[("grpc.so_reuseport", int(reuse_port))])
     handlers: dict[str, grpc.RpcMethodHandler] = {}
     for service in services:
         handlers.update(_method_handlers(dispatcher, service, calls))

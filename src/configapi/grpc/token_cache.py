@@ -52,8 +52,12 @@ class TokenCache:
         entry = self._entries.get(digest)
         return entry[0] if entry is not None and entry[1] > self._clock() else None
 
-    def revoke(self, token_name: str) -> None:
-        """Forget a deleted token at once."""
+    def revoke(self, token_name: str | None) -> None:
+        """Forget a deleted token at once; None forgets every token (a revocation may have
+        been missed)."""
+        if token_name is None:
+            self._entries.clear()
+            return
         stale = [d for d, (c, _) in self._entries.items() if c.token_name == token_name]
         for digest in stale:
             del self._entries[digest]
