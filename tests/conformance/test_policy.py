@@ -9,22 +9,22 @@ from google.protobuf.message import Message
 from segment.config.v1beta import sources_pb2
 
 from configapi import admin, contract
-from configapi.aip.names import PatternRegistry
 from configapi.auth.ratelimit import RateLimiter
 from configapi.auth.tokens import SCOPE_READ, SCOPE_WRITE
 from configapi.errors import ApiError
 from configapi.grpc.policy import MethodRules, Policy
 from configapi.grpc.token_cache import TokenCache
+from configapi.resources import ResourceRegistry
 from configapi.settings import Settings
 from configapi.storage.backends import AnyRepository
 from configapi.storage.budgets import Budgets
 
-PATTERNS = PatternRegistry(m for f in contract.FILES for m in f.message_types_by_name.values())
+RESOURCES = ResourceRegistry(contract.FILES)
 
 
 def _rules(name: str) -> MethodRules:
     method = next(m for m in contract.methods() if m.name == name)
-    return MethodRules.of(method, PATTERNS)
+    return MethodRules.of(method, RESOURCES)
 
 
 async def _admit(policy: Policy, method: str, request: Message, secret: str) -> object:
