@@ -194,3 +194,46 @@ async def test_a_delete_range_does_not_reach_siblings_sharing_a_prefix(
     sibling = await _source(repository, await _workspace(repository, slug), "web")
     assert await repository.workspaces.delete("workspaces/a")
     assert await repository.sources.get(sibling) is not None
+
+
+async def test_insert_all_is_all_or_none(repository: AnyRepository) -> None:
+    workspace = await _workspace(repository)
+    plan = f"{workspace}/tracking-plans/rs_1"
+    plans = repository.collection("tracking_plan", workspaces_pb2.Workspace, "TrackingPlan")
+    await plans.insert(plan, workspace, workspaces_pb2.Workspace(name=plan))
+    links = repository.collection("link", workspaces_pb2.Workspace, "config.segmentapis.com/Link")
+    taken = f"{workspace}/links/b"
+    await links.insert(taken, plan, workspaces_pb2.Workspace(name=taken))
+    rows = [(f"{workspace}/links/{x}", plan, workspaces_pb2.Workspace(name=x)) for x in "abc"]
+    # one name taken: ALREADY_EXISTS and none of the three written
+    assert await _code(links.insert_all(rows, requires={plan: "TrackingPlan"})) == (
+        grpc.StatusCode.ALREADY_EXISTS
+    )
+    assert await links.get(f"{workspace}/links/a") is None
+    # a required name missing: NOT_FOUND and nothing written
+    fresh = [(f"{workspace}/links/{x}", plan, workspaces_pb2.Workspace(name=x)) for x in "de"]
+    missing = {plan: "TrackingPlan", f"{workspace}/sources/gone": SOURCE}
+    assert await _code(links.insert_all(fresh, requires=missing)) == grpc.StatusCode.NOT_FOUND
+    assert await links.get(f"{workspace}/links/d") is None
+    await links.insert_all(fresh, requires={plan: "TrackingPlan"})
+    page = await links.list(plan, None, 10)
+    assert [m.name for m in page.items] == [taken, "d", "e"]
+
+
+async def test_a_delete_takes_rows_hanging_under_it_by_parent(repository: AnyRepository) -> None:
+    # a tracking plan's source connections are named under the workspace but parented by the
+    # plan: deleting the plan (or its workspace) removes them; a sibling plan's stay
+    workspace = await _workspace(repository)
+    plans = repository.collection("tracking_plan", workspaces_pb2.Workspace, "TrackingPlan")
+    links = repository.collection("link", workspaces_pb2.Workspace, "config.segmentapis.com/Link")
+    for plan_id in ("rs_1", "rs_10", "rs_2"):
+        plan = f"{workspace}/tracking-plans/{plan_id}"
+        await plans.insert(plan, workspace, workspaces_pb2.Workspace(name=plan))
+        link = f"{workspace}/links/{plan_id}"
+        await links.insert(link, plan, workspaces_pb2.Workspace(name=link))
+    assert await plans.delete(f"{workspace}/tracking-plans/rs_1")
+    assert await links.get(f"{workspace}/links/rs_1") is None
+    assert await links.get(f"{workspace}/links/rs_10") is not None  # a shared prefix stays
+    assert await repository.workspaces.delete(workspace)
+    for plan_id in ("rs_10", "rs_2"):
+        assert await links.get(f"{workspace}/links/{plan_id}") is None
