@@ -14,11 +14,14 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any, Final
 
+from configapi.settings import SettingError
+
 EVENT_LOOPS: Final = ("asyncio", "uvloop")
 
 
 def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop]:
-    """The factory for `choice`; ValueError for an unknown choice or a missing uvloop."""
+    """The factory for `choice`; ValueError for an unknown choice, SettingError (an operator
+    mistake, exit status 2) for uvloop when it is not installed."""
     if choice not in EVENT_LOOPS:
         raise ValueError(f'event loop "{choice}" is not one of {", ".join(EVENT_LOOPS)}')
     if choice == "asyncio":
@@ -26,7 +29,10 @@ def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop]:
     try:
         import uvloop
     except ImportError:
-        raise ValueError("event loop uvloop: the uvloop package is not installed") from None
+        raise SettingError(
+            "--event-loop uvloop: the uvloop package is not installed"
+            " (pip install 'configapi[uvloop]')"
+        ) from None
     factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
     return factory
 

@@ -17,6 +17,7 @@ from google.protobuf.descriptor import Descriptor, MethodDescriptor, ServiceDesc
 from google.protobuf.message import DecodeError, Message
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection, reflection_pb2_grpc
+from grpc_status import rpc_status
 
 from configapi.aip.limits import JSON_TOO_DEEP
 from configapi.contract import input_class, output_class
@@ -25,8 +26,6 @@ from configapi.grpc.deep_fields import too_deep_field
 from configapi.grpc.dispatch import Dispatcher
 from configapi.observability.calls import REQUEST_ID_KEY
 from configapi.observability.observer import CallObserver
-
-_DETAILS_KEY = "grpc-status-details-bin"
 
 
 class MalformedRequest:
@@ -109,12 +108,11 @@ async def _abort(
     error: ApiError,
     trailer: tuple[tuple[str, str], ...] = (),
 ) -> None:
-    """End the call with the error's Status, its details in `grpc-status-details-bin`."""
-    status = error.status()
+    """End the call with the error's Status, its details in `grpc-status-details-bin`
+    (grpcio-status's encoding, which every gRPC client's status library reads)."""
+    status = rpc_status.to_status(error.status())
     await context.abort(
-        error.code,
-        status.message,
-        trailing_metadata=((_DETAILS_KEY, status.SerializeToString()), *trailer),
+        status.code, status.details, trailing_metadata=(*status.trailing_metadata, *trailer)
     )
 
 
