@@ -18,20 +18,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import Collection as Kinds
 from contextlib import asynccontextmanager
-from typing import Any, Generic
+from typing import Generic
 
 import asyncpg
 from segment.config.v1beta import (
     access_tokens_pb2,
-    destinations_pb2,
-    sources_pb2,
-    tracking_plans_pb2,
     workspaces_pb2,
 )
 
 from configapi.errors import ApiError, already_exists, not_found, unavailable
+from configapi.storage.kinds import CollectionsByKind
 from configapi.storage.postgres_schema import MIGRATIONS, Conn, migrate, schema_version
 from configapi.storage.repository import M, Page
 
@@ -118,7 +117,7 @@ class PostgresCollection(Generic[M]):
         kind: str,
         message: type[M],
         resource_type: str,
-        kinds: Collection[str] = (),
+        kinds: Kinds[str] = (),
     ) -> None:
         self._db = db
         self._kind = kind
@@ -285,35 +284,18 @@ class PostgresTokenStore:
         return _page(rows, limit, AccessToken)
 
 
-class PostgresRepository:
+class PostgresRepository(CollectionsByKind):
     """The repository protocol over one PostgreSQL database."""
 
     def __init__(self, url: str, *, observe: Callable[[str, float], None] | None = None) -> None:
+        super().__init__()
         self._db = PostgresDatabase(url, observe=observe)
-        self._collections: dict[str, PostgresCollection[Any]] = {}
-        self.workspaces = self.collection(
-            "workspace", workspaces_pb2.Workspace, "config.segmentapis.com/Workspace"
-        )
-        self.sources = self.collection(
-            "source", sources_pb2.Source, "config.segmentapis.com/Source"
-        )
-        self.destinations = self.collection(
-            "destination", destinations_pb2.Destination, "config.segmentapis.com/Destination"
-        )
-        self.tracking_plans = self.collection(
-            "tracking_plan",
-            tracking_plans_pb2.TrackingPlan,
-            "config.segmentapis.com/TrackingPlan",
-        )
         self.tokens = PostgresTokenStore(self._db)
 
-    def collection(self, kind: str, message: type[M], resource_type: str) -> PostgresCollection[M]:
-        """See `Repository.collection`: one object per kind, rows in the `resources` table."""
-        found = self._collections.get(kind)
-        if found is None:
-            found = PostgresCollection(self._db, kind, message, resource_type, self._collections)
-            self._collections[kind] = found
-        return found
+    def _make(
+        self, kind: str, message: type[M], resource_type: str, kinds: Kinds[str]
+    ) -> PostgresCollection[M]:
+        return PostgresCollection(self._db, kind, message, resource_type, kinds)
 
     @property
     def database(self) -> PostgresDatabase:

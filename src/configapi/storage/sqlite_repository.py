@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Collection as Kinds
 from pathlib import Path
-from typing import Any, Generic
+from typing import Generic
 
 from segment.config.v1beta import (
     access_tokens_pb2,
-    destinations_pb2,
-    sources_pb2,
-    tracking_plans_pb2,
     workspaces_pb2,
 )
 
 from configapi.errors import already_exists, not_found
+from configapi.storage.kinds import CollectionsByKind
 from configapi.storage.repository import M, Page
 from configapi.storage.sqlite import Database, Transaction
 
@@ -30,7 +29,7 @@ class SqliteCollection(Generic[M]):
         kind: str,
         message: type[M],
         resource_type: str,
-        kinds: Collection[str] = (),
+        kinds: Kinds[str] = (),
     ) -> None:
         self._db = db
         self._kind = kind
@@ -199,35 +198,18 @@ class SqliteTokenStore:
         return _page(rows, limit, AccessToken)
 
 
-class SqliteRepository:
+class SqliteRepository(CollectionsByKind):
     """The repository protocol over one SQLite file."""
 
     def __init__(self, path: Path, *, observe: Callable[[str, float], None] | None = None) -> None:
+        super().__init__()
         self._db = Database(path, observe=observe)
-        self._collections: dict[str, SqliteCollection[Any]] = {}
-        self.workspaces = self.collection(
-            "workspace", workspaces_pb2.Workspace, "config.segmentapis.com/Workspace"
-        )
-        self.sources = self.collection(
-            "source", sources_pb2.Source, "config.segmentapis.com/Source"
-        )
-        self.destinations = self.collection(
-            "destination", destinations_pb2.Destination, "config.segmentapis.com/Destination"
-        )
-        self.tracking_plans = self.collection(
-            "tracking_plan",
-            tracking_plans_pb2.TrackingPlan,
-            "config.segmentapis.com/TrackingPlan",
-        )
         self.tokens = SqliteTokenStore(self._db)
 
-    def collection(self, kind: str, message: type[M], resource_type: str) -> SqliteCollection[M]:
-        """See `Repository.collection`: one object per kind, rows in the `resources` table."""
-        found = self._collections.get(kind)
-        if found is None:
-            found = SqliteCollection(self._db, kind, message, resource_type, self._collections)
-            self._collections[kind] = found
-        return found
+    def _make(
+        self, kind: str, message: type[M], resource_type: str, kinds: Kinds[str]
+    ) -> SqliteCollection[M]:
+        return SqliteCollection(self._db, kind, message, resource_type, kinds)
 
     async def open(self) -> None:
         """Open the file, creating and migrating the schema as needed."""
