@@ -41,7 +41,7 @@ class Settings:
     reuse_port: bool = False
     catalog_files: tuple[Path, ...] = ()
     # how long a token stays cached: the bound on how late another process sees a deletion
-    token_cache_seconds: float = 2.0
+    token_cache_seconds: float = 1.0
     max_body_bytes: int = 4 * 1024 * 1024
     # the REST listener's timeouts, header limit and connection cap (`http_limits`)
     http_limits: ListenerLimits = field(default_factory=ListenerLimits)
@@ -105,7 +105,7 @@ NUMBER_OPTIONS = {
             "rate-limit", True, 0, 1_000_000, 200, "requests per minute per token; 0 turns it off"
         ),
         NumberOption(
-            "token-cache-seconds", False, 0, 3600, 2.0, "how long a token check is reused"
+            "token-cache-seconds", False, 0, 3600, 1.0, "how long a token check is reused"
         ),
         # below 1 KiB no ordinary request fits; above 1 GiB one request could exhaust memory
         NumberOption("max-body-bytes", True, 1024, 1024 * MIB, 4 * MIB, "largest request body"),

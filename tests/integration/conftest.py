@@ -61,7 +61,7 @@ async def start_server(default_database: Path | str) -> AsyncIterator[StartServe
         rate_limit: int = 0,
         catalog_files: Sequence[Path] = (),
         serve_rest: bool = True,
-        token_cache_seconds: float = 2.0,
+        token_cache_seconds: float = 1.0,
         rate_limit_store: str = "memory",
         redis_url: str = "",
     ) -> RunningServer:
