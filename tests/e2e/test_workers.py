@@ -72,3 +72,37 @@ async def test_two_workers_share_the_port_and_one_ceiling(tmp_path: Path) -> Non
     lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
     processes = {line["request_id"].rsplit("-", 1)[0] for line in lines if "request_id" in line}
     assert len(processes) == 2, "both workers served requests"
+
+
+async def test_a_token_deleted_through_one_worker_is_refused_by_all_within_a_second(
+    tmp_path: Path,
+) -> None:
+    # SPEC §6.5: ≤ 1 s across processes sharing a store; here the default --token-cache-seconds
+    with (tmp_path / "log").open("w") as log:
+        process, url, token = _serve_workers(tmp_path / "c.db", log, "--rate-limit", "0")
+        try:
+            async with httpx.AsyncClient(timeout=30) as client:
+                made = await client.post(
+                    f"{url}/v1beta/access-tokens",
+                    headers={"Authorization": f"Bearer {token}"},
+                    json={"access_token": {"description": "d", "scopes": "workspace:read",
+                                           "workspace_names": ["workspaces/demo"]}},
+                )  # fmt: skip
+                assert made.status_code == 200, made.text
+                second = made.json()
+                assert set(await _get_many(url, second["token"], 40)) == {200}  # both cached it
+                deleted = await client.delete(
+                    f"{url}/v1beta/{second['name']}", headers={"Authorization": f"Bearer {token}"}
+                )
+                assert deleted.status_code == 200
+                gone = time.monotonic()
+                while set(codes := await _get_many(url, second["token"], 20)) != {401}:
+                    assert set(codes) <= {200, 401}
+                    assert time.monotonic() - gone < 3, "still admitted 3 s after its deletion"
+                refused_after = time.monotonic() - gone
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=60)
+    assert process.returncode == 0
+    # the bound plus one round of 20 requests on this 2-core machine
+    assert refused_after < 1.5
