@@ -30,7 +30,7 @@ import pytest
 
 from configapi import contract
 from tests.contract_safety.route_table import route_rows
-from tests.interop.conftest import ROOT, LiveServer, tool
+from tests.interop.conftest import ROOT, LiveServer, StartServer, tool
 from tests.interop.oracle_scenario import SCENARIO, Step
 
 TWINS = ("xqa", "xqb")  # grpc-gateway acts on the first twin of a write, ours on the second
@@ -124,8 +124,14 @@ def oracle_binary(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def oracle(oracle_binary: Path, live_server: LiveServer) -> Iterator[Oracle]:
-    env = {**os.environ, "CONFIGAPI_GRPC_ADDRESS": live_server.grpc_address}
+def server(start_server: StartServer) -> LiveServer:
+    """The server both gateways front; no rate limit: the scenario sends over 200 requests."""
+    return start_server(rate_limit=0)
+
+
+@pytest.fixture
+def oracle(oracle_binary: Path, server: LiveServer) -> Iterator[Oracle]:
+    env = {**os.environ, "CONFIGAPI_GRPC_ADDRESS": server.grpc_address}
     process = subprocess.Popen(
         [str(oracle_binary)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
@@ -169,9 +175,16 @@ class Run:
             body = tokens(response.content)
             if step.capture:
                 self.captured[twin][step.capture] = body["name"]
-            replacements = {value: f"<{key}>" for key, value in self.captured[twin].items()}
-            results.append(masked(body, replacements | {twin: "<twin>"}))
+            results.append(masked(body, self.replacements(twin)))
         return results[0], results[1]
+
+    def replacements(self, twin: str) -> dict[str, str]:
+        """Twin-specific text → placeholders: each captured name, then its generated id alone
+        (a source connection's `tracking_plan_id` is the plan's id, SPEC §6.9), then the twin."""
+        captured = self.captured[twin]
+        names = {value: f"<{key}>" for key, value in captured.items()}
+        ids = {value.rsplit("/", 1)[-1]: f"<{key} id>" for key, value in captured.items()}
+        return names | ids | {twin: "<twin>"}
 
     def read(self, step: Step, twin: str) -> tuple[httpx.Response, httpx.Response]:
         """A read or an error, the same request to both gateways."""
@@ -185,11 +198,11 @@ def error_parts(response: httpx.Response) -> Any:
     return response.status_code, {key: body.get(key) for key in ("code", "message", "details")}
 
 
-def test_every_response_matches_grpc_gateway(oracle: Oracle, live_server: LiveServer) -> None:
-    headers = {"Authorization": f"Bearer {live_server.token}", "Content-Type": "application/json"}
+def test_every_response_matches_grpc_gateway(oracle: Oracle, server: LiveServer) -> None:
+    headers = {"Authorization": f"Bearer {server.token}", "Content-Type": "application/json"}
     with (
         httpx.Client(base_url=oracle.url, headers=headers, timeout=30) as theirs,
-        httpx.Client(base_url=live_server.rest_url, headers=headers, timeout=30) as ours,
+        httpx.Client(base_url=server.rest_url, headers=headers, timeout=30) as ours,
     ):
         run = Run(theirs, ours)
         for index, step in enumerate(SCENARIO):
