@@ -223,11 +223,12 @@ SCENARIO: tuple[Step, ...] = (
     Step(
         "POST",
         PLAN + "/source-connections:batchCreateConnections",
-        '{"source_names": ["workspaces/demo/sources/other-{t}",'
+        '{"sourceNames": ["workspaces/demo/sources/other-{t}",'
         ' "workspaces/demo/sources/src-{t}"]}',
         twin=True,
     ),
     Step("GET", PLAN + "/source-connections"),
+    Step("GET", PLAN + "/source-connections?page_size=1"),
     # access tokens: output-only secret, repeated strings
     Step(
         "POST",
