@@ -4,7 +4,8 @@
 // Content-Type on every call, and List calls without page_size that never follow next_page_token.
 //
 // The call sequence is a provider's apply then destroy: create sources, a destination with config,
-// tracking plans, connect a source to a plan (-connect), read everything back by listing (more
+// the schema config of a source and a filter of the destination (protocols.go), tracking plans,
+// connect a source to a plan (-connect), read everything back by listing (more
 // than 10 of each, so that a default page of 10 would drop some from the provider's state) and,
 // with -connect, find each source's plan by listing every plan's connections (uswitch's provider
 // reads a source so), disconnect the source, then delete it all and check that the listings no
@@ -164,6 +165,13 @@ func apply(c *client, workspace string, count int, connect bool) error {
 	if err != nil {
 		return err
 	}
+	if err := configureSchema(c, sources[0], sources[1]); err != nil {
+		return err
+	}
+	filter, err := manageFilter(c, destination)
+	if err != nil {
+		return err
+	}
 	plans, err := createPlans(c, workspace, count)
 	if err != nil {
 		return err
@@ -183,6 +191,9 @@ func apply(c *client, workspace string, count int, connect bool) error {
 		if err := disconnectSource(c, plans[0], sources[0]); err != nil {
 			return err
 		}
+	}
+	if err := deleteFilter(c, destination, filter); err != nil {
+		return err
 	}
 	return destroy(c, workspace, sources, plans, destination)
 }

@@ -3,9 +3,11 @@
 The program does what the providers' client (segment-config-go) does: net/http and encoding/json
 into plain structs, a trailing slash on every URL, `{}` with Content-Type on every call, and List
 calls without page_size that never follow next_page_token (SPEC §4: a default page of 10 would
-drop the 11th tracking plan from a provider's state). With the connect steps it connects a source
-to a plan, finds each source's plan by listing every plan's connections (as uswitch's provider
-reads a source) and disconnects it, the body being exactly `{}`. Only Go's standard library.
+drop the 11th tracking plan from a provider's state). It updates a source's schema config and
+manages a destination filter with the bodies the client sends (interop/terraform/protocols.go).
+With the connect steps it connects a source to a plan, finds each source's plan by listing every
+plan's connections (as uswitch's provider reads a source) and disconnects it, the body being
+exactly `{}`. Only Go's standard library.
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ def test_a_terraform_provider_applies_reads_back_and_destroys(live_server: LiveS
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok listed 12 sources, 12 tracking plans and the destination" in result.stdout
+    schema_and_filter_steps = (
+        "ok updated the schema config of workspaces/demo/sources/tf-source-00 with the client's",
+        "ok created, updated and listed filter workspaces/demo/sources/tf-source-00/destinations/"
+        "amplitude/filters/df_",
+        "ok deleted filter workspaces/demo/sources/tf-source-00/destinations/amplitude/filters/df_",
+    )
+    assert all(step in result.stdout for step in schema_and_filter_steps), result.stdout
     connect_steps = (
         "ok connected workspaces/demo/sources/tf-source-00 to workspaces/demo/tracking-plans/rs_",
         "ok listed connections of 12 tracking plans: only workspaces/demo/sources/tf-source-00",
