@@ -177,6 +177,19 @@ SCENARIO: tuple[Step, ...] = (
         twin=True,
     ),
     Step("GET", DESTINATION + "/filters?page_size=1"),
+    Step("GET", DESTINATION + "/filters?pageSize=1"),
+    Step(
+        "PATCH",
+        FILTER,
+        '{"filter": {"name": "workspaces/demo/sources/x/destinations/y/filters/df_other",'
+        ' "description": "the name in the path wins"}, "update_mask": "filter.description"}',
+        twin=True,
+    ),
+    Step(
+        "POST",
+        "/v1beta/filters/preview",
+        '{"filter": {"if": "all", "actions": [{"type": "drop_event"}]}, "input": "' + EVENT + '"}',
+    ),
     Step(
         "POST",
         "/v1beta/filters/preview",
@@ -290,6 +303,8 @@ SCENARIO: tuple[Step, ...] = (
         status=409,
     ),
     Step("DELETE", PLAN + "/source-connections/missing", status=404),
+    Step("GET", PLAN + "/source-connections?page_size=-1", status=400),
+    Step("GET", DESTINATION + "/filters?page_token=forged", status=400),
     Step("GET", DESTINATION + "/filters/Bad.Id", status=404),
     Step("GET", DESTINATION + "/filters/bad!id", status=400),
     Step("GET", DESTINATION + "/filters/df_", status=404),
