@@ -1,6 +1,7 @@
 // Command interop is a Go gRPC client of configapi, built from code generated from proto/ at
 // test time (protoc-gen-go, protoc-gen-go-grpc). It creates, gets, lists, updates and deletes a
-// source and a destination, then checks one canonical error with its ErrorInfo reason.
+// source and a destination, runs the schema config, filter and source-connection methods on them
+// (protocols.go), then checks one canonical error with its ErrorInfo reason.
 //
 // Environment: CONFIGAPI_GRPC_ADDRESS (host:port), CONFIGAPI_TOKEN (a write token),
 // CONFIGAPI_WORKSPACE (default "demo"). Exit code 0 when every check passes.
@@ -55,7 +56,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if err := destinationLifecycle(ctx, config.NewDestinationServiceClient(conn), source); err != nil {
+	withDestination := func(destination string) error {
+		return protocols(ctx, conn, workspace, source, destination)
+	}
+	if err := destinationLifecycle(ctx, config.NewDestinationServiceClient(conn), source, withDestination); err != nil {
 		return err
 	}
 	if _, err := sources.DeleteSource(ctx, &config.DeleteSourceRequest{Name: source}); err != nil {
@@ -107,8 +111,9 @@ func sourceLifecycle(ctx context.Context, client config.SourceServiceClient, wor
 	return name, nil
 }
 
-// destinationLifecycle creates, gets, lists, updates and deletes a destination of `source`.
-func destinationLifecycle(ctx context.Context, client config.DestinationServiceClient, source string) error {
+// destinationLifecycle creates, gets, lists, updates and deletes a destination of `source`,
+// running `during` on it before the delete.
+func destinationLifecycle(ctx context.Context, client config.DestinationServiceClient, source string, during func(string) error) error {
 	name := source + "/destinations/webhooks"
 	hooks, err := structpb.NewValue([]any{"https://example.com/hook"})
 	if err != nil {
@@ -150,6 +155,9 @@ func destinationLifecycle(ctx context.Context, client config.DestinationServiceC
 		return fmt.Errorf("UpdateDestination: %v %v", updated, err)
 	}
 	fmt.Println("ok UpdateDestination enabled")
+	if err := during(name); err != nil {
+		return err
+	}
 
 	if _, err := client.DeleteDestination(ctx, &config.DeleteDestinationRequest{Name: name}); err != nil {
 		return fmt.Errorf("DeleteDestination: %w", err)

@@ -1,6 +1,7 @@
 // A JavaScript gRPC client of configapi: @grpc/grpc-js with the protos loaded from proto/ at run
 // time by @grpc/proto-loader. It creates, gets, lists, updates and deletes a source and a
-// destination, then checks one canonical error with its ErrorInfo reason (decoded from the
+// destination, runs the schema config, filter (with a preview) and source-connection methods on
+// them, then checks one canonical error with its ErrorInfo reason (decoded from the
 // `grpc-status-details-bin` trailer with protobufjs).
 //
 // Environment: CONFIGAPI_GRPC_ADDRESS (host:port), CONFIGAPI_TOKEN (a write token),
@@ -25,13 +26,17 @@ assert.ok(address && token && includeDirs.length, "set CONFIGAPI_GRPC_ADDRESS, C
 
 // snake_case field names, enums by name, as the protos declare them
 const definition = protoLoader.loadSync(
-  [`segment/config/v1beta/sources.proto`, `segment/config/v1beta/destinations.proto`],
+  ["sources", "destinations", "destination_filters", "tracking_plans"].map(
+    (file) => `segment/config/v1beta/${file}.proto`,
+  ),
   { includeDirs, keepCase: true, enums: String, longs: String, defaults: true, oneofs: true },
 );
 const api = grpc.loadPackageDefinition(definition).segment.config.v1beta;
 const credentials = grpc.credentials.createInsecure();
 const sources = new api.SourceService(address, credentials);
 const destinations = new api.DestinationService(address, credentials);
+const filters = new api.DestinationFilterService(address, credentials);
+const plans = new api.TrackingPlanService(address, credentials);
 
 const metadata = new grpc.Metadata();
 metadata.set("authorization", `Bearer ${token}`);
@@ -83,7 +88,7 @@ async function sourceLifecycle() {
   return name;
 }
 
-async function destinationLifecycle(source) {
+async function destinationLifecycle(source, during) {
   const name = `${source}/destinations/webhooks`;
   // google.protobuf.* come from protobufjs's built-in copies, whose field names are camelCase
   const hooks = { listValue: { values: [{ stringValue: "https://example.com/hook" }] } };
@@ -111,9 +116,46 @@ async function destinationLifecycle(source) {
   });
   assert.equal(updated.enabled, true);
   console.log("ok UpdateDestination enabled");
+  await during(name);
 
   await call(destinations, "DeleteDestination", { name });
   console.log("ok DeleteDestination", name);
+}
+
+// The services of SPEC §6.7-§6.9 on the destination and its source; leaves nothing behind.
+async function protocols(source, destination) {
+  const config = await call(sources, "UpdateSchemaConfig", {
+    schema_config: { name: `${source}/schema-config`, common_identify_event_on_violations: "OMIT_TRAITS" },
+    update_mask: { paths: ["schema_config.common_identify_event_on_violations"] },
+  });
+  assert.equal(config.common_identify_event_on_violations, "OMIT_TRAITS");
+  assert.equal(config.allow_unplanned_track_events, true);
+  console.log("ok UpdateSchemaConfig", config.name);
+
+  const trim = { type: "whitelist_fields", fields: { properties: { fields: ["total"] } } };
+  const filter = await call(filters, "CreateDestinationFilter", {
+    parent: destination,
+    filter: { title: "Only totals", if: "length(properties.sku) > 3", actions: [trim], enabled: true },
+  });
+  assert.match(filter.name, new RegExp(`^${destination}/filters/df_[0-9A-Za-z]{27}$`));
+  assert.deepEqual(filter.actions[0].fields.properties.fields, ["total"]);
+  const listed = await call(filters, "ListDestinationFilters", { parent: destination });
+  assert.deepEqual(listed.filters.map((f) => f.name), [filter.name]);
+  const input = JSON.stringify({ type: "track", properties: { sku: "ABCD", total: 5 } });
+  const preview = await call(filters, "PreviewDestinationFilter", { filter, input });
+  assert.equal(preview.output, '{"properties":{"total":5},"type":"track"}');
+  await call(filters, "DeleteDestinationFilter", { name: filter.name });
+  console.log("ok DestinationFilter lifecycle and preview", filter.name);
+
+  const plan = await call(plans, "CreateTrackingPlan", { parent: workspace, tracking_plan: { display_name: "Node" } });
+  const connected = await call(plans, "BatchCreateSourceConnections", { parent: plan.name, source_names: [source] });
+  assert.deepEqual(connected.connections, [{ source_name: source, tracking_plan_id: plan.name.split("/").at(-1) }]);
+  const slug = source.split("/").at(-1);
+  await call(plans, "DeleteSourceConnection", { name: `${plan.name}/source-connections/${slug}` });
+  const left = await call(plans, "ListSourceConnections", { parent: plan.name });
+  assert.deepEqual(left.connections, []);
+  await call(plans, "DeleteTrackingPlan", { name: plan.name });
+  console.log("ok SourceConnection lifecycle", plan.name);
 }
 
 async function expectError(promise, code, reason) {
@@ -137,7 +179,7 @@ async function expectError(promise, code, reason) {
 
 try {
   const source = await sourceLifecycle();
-  await destinationLifecycle(source);
+  await destinationLifecycle(source, (destination) => protocols(source, destination));
   await call(sources, "DeleteSource", { name: source });
   console.log("ok DeleteSource", source);
   await expectError(call(sources, "GetSource", { name: source }), grpc.status.NOT_FOUND, "RESOURCE_NOT_FOUND");
@@ -146,6 +188,5 @@ try {
   console.error("node client: FAILED:", error);
   process.exitCode = 1;
 } finally {
-  sources.close();
-  destinations.close();
+  for (const client of [sources, destinations, filters, plans]) client.close();
 }

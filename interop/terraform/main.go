@@ -4,9 +4,12 @@
 // Content-Type on every call, and List calls without page_size that never follow next_page_token.
 //
 // The call sequence is a provider's apply then destroy: create sources, a destination with config,
-// tracking plans, connect a source to a plan (-connect), read everything back by listing (more
-// than 10 of each, so that a default page of 10 would drop some from the provider's state), then
-// delete it all and check that the listings no longer hold it.
+// the schema config of a source and a filter of the destination (protocols.go), tracking plans,
+// connect a source to a plan (-connect), read everything back by listing (more
+// than 10 of each, so that a default page of 10 would drop some from the provider's state) and,
+// with -connect, find each source's plan by listing every plan's connections (uswitch's provider
+// reads a source so), disconnect the source, then delete it all and check that the listings no
+// longer hold it.
 //
 // Flags: -url (REST base URL), -token (a write token), -workspace, -count (sources and plans),
 // -connect (run the source-connection steps). Exit code 0 when every step passes.
@@ -112,37 +115,45 @@ func main() {
 	fmt.Println("terraform flow: all steps passed")
 }
 
-// call sends one request as the clients do and decodes a 200 response into out.
+// call sends one request as the clients do, with the trailing slash they add to most URLs, and
+// decodes a 200 response into out.
 func (c *client) call(method, path string, in, out interface{}) error {
+	data, err := c.send(method, path+"/", in)
+	if err != nil || out == nil {
+		return err
+	}
+	return json.Unmarshal(data, out)
+}
+
+// send sends one request to /v1beta/<path> exactly (the source-connection calls of
+// segment-config-go have no trailing slash) and returns the body of a 200 response.
+func (c *client) send(method, path string, in interface{}) ([]byte, error) {
 	body := []byte("{}")
 	if in != nil {
 		var err error
 		if body, err = json.Marshal(in); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	request, err := http.NewRequest(method, c.base+"/v1beta/"+path+"/", bytes.NewReader(body))
+	request, err := http.NewRequest(method, c.base+"/v1beta/"+path, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	request.Header.Set("Authorization", "Bearer "+c.token)
 	request.Header.Set("Content-Type", "application/json")
 	response, err := c.http.Do(request)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer response.Body.Close()
 	data, err := io.ReadAll(response.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if response.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s %s: %d %s", method, path, response.StatusCode, data)
+		return nil, fmt.Errorf("%s %s: %d %s", method, path, response.StatusCode, data)
 	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(data, out)
+	return data, nil
 }
 
 func apply(c *client, workspace string, count int, connect bool) error {
@@ -151,6 +162,13 @@ func apply(c *client, workspace string, count int, connect bool) error {
 		return err
 	}
 	destination, err := createDestination(c, sources[0])
+	if err != nil {
+		return err
+	}
+	if err := configureSchema(c, sources[0], sources[1]); err != nil {
+		return err
+	}
+	filter, err := manageFilter(c, destination)
 	if err != nil {
 		return err
 	}
@@ -164,6 +182,17 @@ func apply(c *client, workspace string, count int, connect bool) error {
 		}
 	}
 	if err := readBack(c, workspace, sources, plans, destination); err != nil {
+		return err
+	}
+	if connect {
+		if err := findPlanOfEachSource(c, workspace, sources, plans[0]); err != nil {
+			return err
+		}
+		if err := disconnectSource(c, plans[0], sources[0]); err != nil {
+			return err
+		}
+	}
+	if err := deleteFilter(c, destination, filter); err != nil {
 		return err
 	}
 	return destroy(c, workspace, sources, plans, destination)
@@ -234,26 +263,105 @@ func createPlans(c *client, workspace string, count int) ([]string, error) {
 	return names, nil
 }
 
+// connectSource is segment-config-go's CreateTrackingPlanSourceConnection then
+// ListTrackingPlanSources: `{"source_name": ...}` to the plan's source-connections (no trailing
+// slash), the bare connection back (SPEC §6.9), then the plan's connections listed.
 func connectSource(c *client, plan, source string) error {
-	var out Connection
-	if err := c.call("POST", plan+"/source-connections", Connection{SourceName: source}, &out); err != nil {
+	data, err := c.send("POST", plan+"/source-connections", map[string]string{"source_name": source})
+	if err != nil {
 		return err
 	}
-	planID := plan[strings.LastIndex(plan, "/")+1:]
-	if out.SourceName != source || out.TrackingPlanID != planID {
+	var out Connection
+	if err := json.Unmarshal(data, &out); err != nil {
+		return fmt.Errorf("connection answer %s: %w", data, err)
+	}
+	if out.SourceName != source || out.TrackingPlanID != idOf(plan) {
 		return fmt.Errorf("connection %+v", out)
 	}
-	var listed struct {
-		Connections []Connection `json:"connections"`
-	}
-	if err := c.call("GET", plan+"/source-connections", nil, &listed); err != nil {
+	listed, err := listConnections(c, plan)
+	if err != nil {
 		return err
 	}
-	if len(listed.Connections) != 1 || listed.Connections[0].SourceName != source {
-		return fmt.Errorf("listed connections %+v", listed.Connections)
+	if len(listed) != 1 || listed[0] != out {
+		return fmt.Errorf("listed connections %+v", listed)
 	}
 	fmt.Println("ok connected", source, "to", plan)
 	return nil
+}
+
+func listConnections(c *client, plan string) ([]Connection, error) {
+	var listed struct {
+		Connections []Connection `json:"connections"`
+	}
+	data, err := c.send("GET", plan+"/source-connections", nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, &listed); err != nil {
+		return nil, fmt.Errorf("connections answer %s: %w", data, err)
+	}
+	return listed.Connections, nil
+}
+
+// findPlanOfEachSource reads sources as uswitch's provider does: it lists the tracking plans,
+// then each plan's connections, to find the plan of a source (there is no other way to ask).
+func findPlanOfEachSource(c *client, workspace string, sources []string, plan string) error {
+	var listedPlans struct {
+		TrackingPlans []TrackingPlan `json:"tracking_plans"`
+	}
+	if err := c.call("GET", workspace+"/tracking-plans", nil, &listedPlans); err != nil {
+		return err
+	}
+	planOf := map[string]string{}
+	for _, p := range listedPlans.TrackingPlans {
+		connections, err := listConnections(c, p.Name)
+		if err != nil {
+			return err
+		}
+		for _, connection := range connections {
+			if connection.TrackingPlanID != idOf(p.Name) {
+				return fmt.Errorf("plan %s lists connection %+v", p.Name, connection)
+			}
+			planOf[connection.SourceName] = p.Name
+		}
+	}
+	for i, source := range sources {
+		want := ""
+		if i == 0 {
+			want = plan
+		}
+		if planOf[source] != want {
+			return fmt.Errorf("source %s found connected to %q, not %q", source, planOf[source], want)
+		}
+	}
+	fmt.Println("ok listed connections of", len(listedPlans.TrackingPlans), "tracking plans: only", sources[0], "is connected")
+	return nil
+}
+
+// disconnectSource is DeleteTrackingPlanSourceConnection: the source's slug under the plan, and
+// the client fails unless the body is exactly `{}`.
+func disconnectSource(c *client, plan, source string) error {
+	data, err := c.send("DELETE", plan+"/source-connections/"+idOf(source), nil)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(string(data)) != "{}" {
+		return fmt.Errorf("disconnect answered %s, not {}", data)
+	}
+	listed, err := listConnections(c, plan)
+	if err != nil {
+		return err
+	}
+	if len(listed) != 0 {
+		return fmt.Errorf("connections still listed after the disconnect: %+v", listed)
+	}
+	fmt.Println("ok disconnected", source, "from", plan)
+	return nil
+}
+
+// idOf is the last segment of a resource name: a plan's `rs_` id, a source's slug.
+func idOf(name string) string {
+	return name[strings.LastIndex(name, "/")+1:]
 }
 
 // readBack lists as a provider refreshes its state: one List call each, no page_size.

@@ -1,7 +1,7 @@
 """The scenario the grpc-gateway oracle runs: every method, every field type, awkward numbers.
 
 Each step is one REST call. Adding a method is adding a row to SCENARIO. Paths and bodies are
-templates: `{t}` is the twin marker, `{tp}`/`{at}` names captured from earlier responses.
+templates: `{t}` is the twin marker, `{tp}`/`{df}`/`{at}` names captured from earlier responses.
 
 Update masks use the proto3 JSON string form (`"a.b,c"`): grpc-gateway's protojson refuses the
 `{"paths": [...]}` form that SPEC §1 also accepts (docs/compatibility.md).
@@ -18,7 +18,10 @@ from dataclasses import dataclass
 
 W = "/v1beta/workspaces/demo"
 SOURCE = W + "/sources/src-{t}"
+OTHER_SOURCE = W + "/sources/other-{t}"
+DESTINATION = SOURCE + "/destinations/google-ads"
 PLAN = "/v1beta/{tp}"
+FILTER = "/v1beta/{df}"
 
 # Numbers Python's json and Go's protojson spell differently, or that lose digits or sign on the
 # way: tiny, huge, negative zero, integers beyond 2^53, exponents in every case.
@@ -43,6 +46,26 @@ RULES = (
 )
 
 
+# A filter with every action type; `percent` is a double field (not a Struct) with the spellings
+# Python and Go disagree on. The create also sends the `update_mask` the Go client sends (ignored).
+FILTER_BODY = (
+    '{"filter": {"title": "Drop {t}", "description": "d", "enabled": true,'
+    " \"if\": \"type = 'track' and (properties.total > 1e-7 or !(event in ['a', 'b']))\","
+    ' "actions": [{"type": "drop_event"}, {"type": "sample_event", "percent": 0.00001},'
+    ' {"type": "sample_event", "percent": 1e-7, "path": "userId"},'
+    ' {"type": "sample_event", "percent": 1.0}, {"type": "sample_event", "percent": -0.0},'
+    ' {"type": "whitelist_fields", "fields": {"properties": {"fields": ["a", "b"]},'
+    ' "context": {"fields": []}}},'
+    ' {"type": "blacklist_fields", "fields": {"traits": {"fields": ["email"]}}}]},'
+    ' "update_mask": {"paths": ["if", "actions"]}}'
+)
+EVENT = (
+    '{\\"type\\": \\"track\\", \\"event\\": \\"Order\\", \\"userId\\": \\"u1\\",'
+    ' \\"properties\\": {\\"total\\": 0.00001, \\"age\\": 40, \\"tiny\\": 1e-7},'
+    ' \\"context\\": {\\"ip\\": \\"1.2.3.4\\"}}'
+)
+
+
 @dataclass(frozen=True)
 class Step:
     """One REST call of the scenario."""
@@ -53,6 +76,11 @@ class Step:
     twin: bool = False  # a write: each gateway acts on its own twin resource
     capture: str = ""  # keep the response's `name` under this template variable (per twin)
     status: int = 200
+    # a body the gateway itself cannot decode: grpc-gateway answers with protojson's message and
+    # no details, SPEC §2 asks for the field, the rule, ErrorInfo and BadRequest; only the
+    # status and code are compared (docs/compatibility.md)
+    undecodable: bool = False
+    oracle_status: int = 0  # grpc-gateway's status for an undecodable step, when not `status`
 
 
 SCENARIO: tuple[Step, ...] = (
@@ -83,6 +111,30 @@ SCENARIO: tuple[Step, ...] = (
         ' "update_mask": "source.displayName,source.labels,source.libraryConfig"}',
         twin=True,
     ),
+    # schema config: a singleton of every source (defaults without a write), bools, enums, strings
+    Step(
+        "POST",
+        W + "/sources",
+        '{"source": {"name": "workspaces/demo/sources/other-{t}",'
+        ' "catalog_name": "catalog/sources/javascript"}}',
+        twin=True,
+    ),
+    Step("GET", SOURCE + "/schema-config"),
+    Step(
+        "PATCH",
+        SOURCE + "/schema-config",
+        '{"schema_config": {"name": "workspaces/demo/sources/src-{t}/schema-config",'
+        ' "allow_unplanned_track_events": false, "allow_track_properties_on_violations": false,'
+        ' "forwarding_blocked_events_to": "other-{t}", "common_track_event_on_violations":'
+        ' "OMIT_PROPERTIES", "common_identify_event_on_violations": 3,'
+        ' "common_group_event_on_violations": "OMIT_TRAITS"}, "update_mask":'
+        ' "schemaConfig.allowUnplannedTrackEvents,schemaConfig.allowTrackPropertiesOnViolations,'
+        "schemaConfig.forwardingBlockedEventsTo,schemaConfig.commonTrackEventOnViolations,"
+        "schemaConfig.commonIdentifyEventOnViolations,schemaConfig.commonGroupEventOnViolations,"
+        'schemaConfig.allowUnplannedGroupTraits"}',
+        twin=True,
+    ),
+    Step("GET", SOURCE + "/schema-config"),
     # destinations: enums, bool, repeated messages with JSON values full of awkward numbers
     Step(
         "POST",
@@ -111,6 +163,46 @@ SCENARIO: tuple[Step, ...] = (
         ' "update_mask": "destination.enabled,destination.connectionMode"}',
         twin=True,
     ),
+    # destination filters: generated df_ ids, a field named `if`, repeated nested messages,
+    # doubles; the mask paths unprefixed as the clients send them (SPEC §6.8)
+    Step("POST", DESTINATION + "/filters", FILTER_BODY, twin=True, capture="df"),
+    Step("GET", FILTER),
+    Step("GET", DESTINATION + "/filters"),
+    Step(
+        "PATCH",
+        FILTER,
+        '{"filter": {"title": "Sample {t}", "if": "all", "enabled": false, "actions":'
+        ' [{"type": "sample_event", "percent": 0.000015, "path": "properties.id"}]},'
+        ' "update_mask": "title,if,enabled,actions,description"}',
+        twin=True,
+    ),
+    Step("GET", DESTINATION + "/filters?page_size=1"),
+    Step("GET", DESTINATION + "/filters?pageSize=1"),
+    Step(
+        "PATCH",
+        FILTER,
+        '{"filter": {"name": "workspaces/demo/sources/x/destinations/y/filters/df_other",'
+        ' "description": "the name in the path wins"}, "update_mask": "filter.description"}',
+        twin=True,
+    ),
+    Step(
+        "POST",
+        "/v1beta/filters/preview",
+        '{"filter": {"if": "all", "actions": [{"type": "drop_event"}]}, "input": "' + EVENT + '"}',
+    ),
+    Step(
+        "POST",
+        "/v1beta/filters/preview",
+        '{"filter": {"if": "properties.total < 1", "enabled": true, "actions":'
+        ' [{"type": "blacklist_fields", "fields": {"properties": {"fields": ["age"]}}}]},'
+        ' "input": "' + EVENT + '"}',
+    ),
+    Step(
+        "POST",
+        "/v1beta/filters/preview",
+        '{"filter": {"if": "all", "enabled": true, "actions": [{"type": "drop_event"}]},'
+        ' "input": "' + EVENT + '"}',
+    ),
     Step("DELETE", SOURCE + "/destinations/optimizely", twin=True),
     # tracking plans: Struct rules (JSON Schema) with awkward numbers, repeated Structs, int32
     Step(
@@ -137,6 +229,23 @@ SCENARIO: tuple[Step, ...] = (
         capture="bare",
     ),
     Step("GET", "/v1beta/{bare}"),
+    # tracking-plan source connections: no name; the plan's id alone in `tracking_plan_id`
+    Step(
+        "POST",
+        PLAN + "/source-connections",
+        '{"source_name": "workspaces/demo/sources/src-{t}"}',
+        twin=True,
+    ),
+    Step("GET", PLAN + "/source-connections"),
+    Step("DELETE", PLAN + "/source-connections/src-{t}", twin=True),
+    Step(
+        "POST",
+        PLAN + "/source-connections:batchCreateConnections",
+        '{"sourceNames": ["workspaces/demo/sources/other-{t}", "workspaces/demo/sources/src-{t}"]}',
+        twin=True,
+    ),
+    Step("GET", PLAN + "/source-connections"),
+    Step("GET", PLAN + "/source-connections?page_size=1"),
     # access tokens: output-only secret, repeated strings
     Step(
         "POST",
@@ -163,11 +272,118 @@ SCENARIO: tuple[Step, ...] = (
         status=409,
     ),
     Step("GET", "/v1beta/workspaces/other", status=404),
+    Step("GET", DESTINATION + "/filters/df_123abc", status=404),
+    Step(
+        "POST", DESTINATION + "/filters", '{"filter": {"title": "t", "if": "type = "}}', status=400
+    ),
+    Step(
+        "POST",
+        "/v1beta/filters/preview",
+        '{"filter": {"if": "all", "actions": [{"type": "sample_event", "percent": 2}]},'
+        ' "input": "{}"}',
+        status=400,
+    ),
+    Step(
+        "POST",
+        "/v1beta/filters/preview",
+        '{"filter": {"if": "all"}, "input": "not json"}',
+        status=400,
+    ),
+    Step(
+        "PATCH",
+        SOURCE + "/schema-config",
+        '{"schema_config": {"name": "workspaces/demo/sources/src-{t}/schema-config",'
+        ' "forwarding_violations_to": "nowhere"}, "update_mask": "forwardingViolationsTo"}',
+        status=400,
+    ),
+    Step(
+        "POST",
+        "/v1beta/{bare}/source-connections",
+        '{"source_name": "workspaces/demo/sources/src-{t}"}',
+        status=409,
+    ),
+    Step("DELETE", PLAN + "/source-connections/missing", status=404),
+    Step("GET", PLAN + "/source-connections?page_size=-1", status=400),
+    Step("GET", DESTINATION + "/filters?page_token=forged", status=400),
+    Step("GET", DESTINATION + "/filters/Bad.Id", status=404),
+    Step("GET", DESTINATION + "/filters/bad!id", status=400),
+    Step("GET", DESTINATION + "/filters/df_", status=404),
+    Step("DELETE", PLAN + "/source-connections/Bad", status=400),
+    Step("GET", W + "/tracking-plans/rs_123abc/source-connections", status=404),
+    Step("GET", W + "/sources/missing/schema-config", status=404),
+    Step("GET", W + "/sources/missing/destinations/google-ads/filters", status=404),
+    Step(
+        "POST",
+        PLAN + "/source-connections",
+        '{"source_name": "workspaces/other/sources/x"}',
+        status=404,
+    ),
+    Step(
+        "POST",
+        PLAN + "/source-connections",
+        '{"source_name": "workspaces/demo/sources/nope"}',
+        status=404,
+    ),
+    Step(
+        "POST",
+        PLAN + "/source-connections:batchCreateConnections",
+        '{"source_names": []}',
+        status=400,
+    ),
+    Step("PATCH", FILTER, '{"filter": {"title": ""}, "update_mask": "title"}', status=400),
+    Step("PATCH", FILTER, '{"filter": {}, "update_mask": "nope"}', status=400),
+    Step(
+        "PATCH",
+        SOURCE + "/schema-config",
+        '{"schema_config": {"common_group_event_on_violations": "OMIT_PROPERTIES"},'
+        ' "update_mask": "commonGroupEventOnViolations"}',
+        status=400,
+    ),
+    Step(
+        "POST",
+        "/v1beta/filters/preview",
+        '{"filter": {"if": "all"}, "input": "{}", "x": 1}',
+        status=200,
+    ),
+    Step(
+        "POST",
+        "/v1beta/filters/preview",
+        '{"filter": {"if": 5}, "input": "{}"}',
+        status=400,
+        undecodable=True,
+    ),
+    Step(
+        "POST",
+        PLAN + "/source-connections:batchCreateConnections",
+        '{"source_names": "workspaces/demo/sources/src-{t}"}',
+        status=400,
+        undecodable=True,
+    ),
+    Step(
+        "PATCH",
+        SOURCE + "/schema-config",
+        '{"schema_config": {"common_track_event_on_violations": "NOPE"},'
+        ' "update_mask": "commonTrackEventOnViolations"}',
+        status=400,
+        undecodable=True,
+        oracle_status=200,  # protojson's DiscardUnknown drops an unknown enum name: ALLOW is set
+    ),
+    Step(
+        "PATCH",
+        FILTER,
+        '{"filter": {"actions": [{"type": "sample_event", "percent": "half"}]},'
+        ' "update_mask": "actions"}',
+        status=400,
+        undecodable=True,
+    ),
     # deletes last
     Step("DELETE", "/v1beta/{at}", twin=True),
     Step("DELETE", "/v1beta/{bare}", twin=True),
+    Step("DELETE", FILTER, twin=True),
+    Step("GET", DESTINATION + "/filters"),
     Step("DELETE", PLAN, twin=True),
     Step("DELETE", SOURCE + "/destinations/google-ads", twin=True),
     Step("DELETE", SOURCE, twin=True),
+    Step("DELETE", OTHER_SOURCE, twin=True),
     Step("GET", W + "/sources"),
 )

@@ -87,6 +87,10 @@ DESTINATIONS = SOURCE + "/destinations"
 DESTINATION = DESTINATIONS + "/{destination}"
 PLANS = WS + "/tracking-plans"
 PLAN = PLANS + "/{tracking_plan}"
+FILTERS = DESTINATION + "/filters"
+FILTER = FILTERS + "/{filter}"
+SCHEMA_CONFIG = SOURCE + "/schema-config"
+CONNECTIONS = PLAN + "/source-connections"
 IDS = {"workspace": "demo", "source": "web", "destination": "webhooks"}
 NAME = "workspaces/demo/sources/web"
 
@@ -124,6 +128,42 @@ def walk_tracking_plans(api: Conformance) -> str:
     return plan_id
 
 
+def walk_schema_config(api: Conformance) -> None:
+    api.call("get", SCHEMA_CONFIG, **IDS)
+    config = {"allow_unplanned_track_events": False, "common_track_event_on_violations": "BLOCK"}
+    paths = [f"schema_config.{field}" for field in config]
+    body = {"schema_config": config, "update_mask": {"paths": paths}}
+    api.call("patch", SCHEMA_CONFIG, body=body, **IDS)
+
+
+def walk_destination_filters(api: Conformance) -> None:
+    """As the Go client sends them: an ignored mask on create, unprefixed paths on update."""
+    sample = {"type": "sample_event", "percent": 0.5, "path": "userId"}
+    trim = {"type": "blacklist_fields", "fields": {"properties": {"fields": ["email"]}}}
+    new = {"title": "t", "if": "type = 'track'", "actions": [sample, trim], "enabled": True}
+    created = api.call(
+        "post", FILTERS, body={"filter": new, "update_mask": {"paths": ["if"]}}, **IDS
+    )
+    ids = {**IDS, "filter": created.json()["name"].rsplit("/", 1)[1]}
+    api.call("get", FILTER, **ids)
+    api.call("get", FILTERS, **IDS)
+    change = {"filter": {"if": "all", "actions": []}, "update_mask": {"paths": ["if", "actions"]}}
+    api.call("patch", FILTER, body=change, **ids)
+    event = json.dumps({"type": "track", "userId": "u1", "properties": {"email": "a@b.c"}})
+    preview = {"filter": {"if": "all", "actions": [trim], "enabled": True}, "input": event}
+    api.call("post", "/v1beta/filters/preview", body=preview)
+    api.call("delete", FILTER, **ids)
+
+
+def walk_source_connections(api: Conformance, plan_id: str) -> None:
+    ids = {"workspace": "demo", "tracking_plan": plan_id}
+    api.call("post", CONNECTIONS, body={"source_name": NAME}, **ids)
+    api.call("get", CONNECTIONS, **ids)
+    api.call("delete", CONNECTIONS + "/{source}", source="web", **ids)
+    batch = {"source_names": [NAME]}
+    api.call("post", CONNECTIONS + ":batchCreateConnections", body=batch, **ids)
+
+
 def walk_access_tokens(api: Conformance) -> None:
     token = {"description": "d", "scopes": "workspace:read", "workspace_names": ["workspaces/demo"]}
     created = api.call("post", "/v1beta/access-tokens", body={"access_token": token})
@@ -147,7 +187,10 @@ def walk_reads(api: Conformance) -> None:
 def test_every_operation_answers_as_documented(api: Conformance) -> None:
     walk_reads(api)
     walk_sources_and_destinations(api)
+    walk_schema_config(api)
+    walk_destination_filters(api)
     plan_id = walk_tracking_plans(api)
+    walk_source_connections(api, plan_id)
     walk_access_tokens(api)
     api.call("delete", PLAN, workspace="demo", tracking_plan=plan_id)
     api.call("delete", DESTINATION, **IDS)
@@ -168,6 +211,26 @@ def test_errors_answer_as_documented(api: Conformance) -> None:
     token = {"description": "d", "scopes": "workspace:read", "workspace_names": ["workspaces/demo"]}
     reader = api.call("post", "/v1beta/access-tokens", body={"access_token": token}).json()["token"]
     assert api.call("delete", SOURCE, token=reader, **IDS).status_code == 403
+
+
+def test_errors_of_filters_and_connections_answer_as_documented(api: Conformance) -> None:
+    source = {"source": {"name": NAME, "catalog_name": "catalog/sources/javascript"}}
+    api.call("post", SOURCES, body=source, **IDS)
+    invalid = {"filter": {"title": "t", "if": "type = "}}  # FQL error: 400 with its position
+    assert api.call("post", FILTERS, body=invalid, **IDS).status_code == 400
+    valid = {"filter": {"title": "t", "if": "all"}}  # the destination does not exist
+    assert api.call("post", FILTERS, body=valid, **IDS).status_code == 404
+    assert api.call("get", FILTER, filter="df_123abc", **IDS).status_code == 404
+    plans = [
+        api.call("post", PLANS, body={"tracking_plan": {"display_name": "p"}}, workspace="demo")
+        for _ in range(2)
+    ]
+    first, second = ({"tracking_plan": p.json()["name"].rsplit("/", 1)[1]} for p in plans)
+    assert api.call("post", CONNECTIONS, body={"source_name": NAME}, **IDS, **first).is_success
+    assert (
+        api.call("post", CONNECTIONS, body={"source_name": NAME}, **IDS, **second).status_code
+        == 409
+    )
 
 
 def test_the_rate_limit_answer_is_documented(start_server: StartServer) -> None:

@@ -18,10 +18,12 @@ from tests.interop.conftest import LiveServer, StartServer
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 SOURCE = "workspaces/demo/sources/web"
 WEBHOOKS = f"{SOURCE}/destinations/webhooks"
+DROP = {"type": "drop_event"}
 
 
 def seed(server: LiveServer) -> dict[str, str]:
-    """One source, destination, tracking plan and access token; the ids the fuzzer's reads use."""
+    """One source, destination, tracking plan, access token, source connection and filter; the
+    ids the fuzzer's reads use."""
     with server.rest() as api:
         created = [
             api.post(
@@ -55,10 +57,21 @@ def seed(server: LiveServer) -> dict[str, str]:
                 },
             ),
         ]
-    assert [response.status_code for response in created] == [200] * 4
+        plan_name = plan.json()["name"]
+        created += [
+            connection := api.post(
+                f"/v1beta/{plan_name}/source-connections", json={"source_name": SOURCE}
+            ),
+            flt := api.post(
+                f"/v1beta/{WEBHOOKS}/filters",
+                json={"filter": {"title": "t", "if": "type = 'track'", "actions": [DROP]}},
+            ),
+        ]
+    assert [response.status_code for response in created] == [200] * 6, connection.text
     return {
-        "CONFIGAPI_TRACKING_PLAN": plan.json()["name"].rsplit("/", 1)[1],
+        "CONFIGAPI_TRACKING_PLAN": plan_name.rsplit("/", 1)[1],
         "CONFIGAPI_ACCESS_TOKEN": token.json()["name"].rsplit("/", 1)[1],
+        "CONFIGAPI_FILTER": flt.json()["name"].rsplit("/", 1)[1],
     }
 
 

@@ -50,4 +50,8 @@ def test_the_go_client_creates_reads_updates_and_deletes(
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok error NotFound RESOURCE_NOT_FOUND" in result.stdout
+    for step in ("UpdateSchemaConfig", "DestinationFilter lifecycle", "SourceConnection lifecycle"):
+        assert f"ok {step}" in result.stdout, result.stdout
+    assert "ok error InvalidArgument INVALID_ARGUMENT" in result.stdout  # an FQL syntax error
+    assert "ok error AlreadyExists RESOURCE_ALREADY_EXISTS" in result.stdout  # connected twice
     assert result.stdout.rstrip().endswith("go client: all checks passed")

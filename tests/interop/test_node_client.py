@@ -32,4 +32,6 @@ def test_the_node_client_creates_reads_updates_and_deletes(live_server: LiveServ
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok error NOT_FOUND RESOURCE_NOT_FOUND" in result.stdout
+    for step in ("UpdateSchemaConfig", "DestinationFilter lifecycle", "SourceConnection lifecycle"):
+        assert f"ok {step}" in result.stdout, result.stdout
     assert result.stdout.rstrip().endswith("node client: all checks passed")

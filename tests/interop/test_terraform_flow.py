@@ -3,7 +3,11 @@
 The program does what the providers' client (segment-config-go) does: net/http and encoding/json
 into plain structs, a trailing slash on every URL, `{}` with Content-Type on every call, and List
 calls without page_size that never follow next_page_token (SPEC §4: a default page of 10 would
-drop the 11th tracking plan from a provider's state). It needs only Go's standard library.
+drop the 11th tracking plan from a provider's state). It updates a source's schema config and
+manages a destination filter with the bodies the client sends (interop/terraform/protocols.go).
+With the connect steps it connects a source to a plan, finds each source's plan by listing every
+plan's connections (as uswitch's provider reads a source) and disconnects it, the body being
+exactly `{}`. Only Go's standard library.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from configapi import contract
 from tests.contract_safety.route_table import route_rows
 from tests.interop.conftest import ROOT, LiveServer
 
-# The source-connection step (SPEC §6.9) runs once its route is served.
-CONNECT_SOURCES = False
+# The source-connection steps (SPEC §6.9) run once their routes are served.
+CONNECT_SOURCES = True
 
 
 def test_a_terraform_provider_applies_reads_back_and_destroys(live_server: LiveServer) -> None:
@@ -38,7 +42,19 @@ def test_a_terraform_provider_applies_reads_back_and_destroys(live_server: LiveS
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok listed 12 sources, 12 tracking plans and the destination" in result.stdout
-    assert ("ok connected" in result.stdout) == CONNECT_SOURCES
+    schema_and_filter_steps = (
+        "ok updated the schema config of workspaces/demo/sources/tf-source-00 with the client's",
+        "ok created, updated and listed filter workspaces/demo/sources/tf-source-00/destinations/"
+        "amplitude/filters/df_",
+        "ok deleted filter workspaces/demo/sources/tf-source-00/destinations/amplitude/filters/df_",
+    )
+    assert all(step in result.stdout for step in schema_and_filter_steps), result.stdout
+    connect_steps = (
+        "ok connected workspaces/demo/sources/tf-source-00 to workspaces/demo/tracking-plans/rs_",
+        "ok listed connections of 12 tracking plans: only workspaces/demo/sources/tf-source-00",
+        "ok disconnected workspaces/demo/sources/tf-source-00 from",
+    )
+    assert [step in result.stdout for step in connect_steps] == [CONNECT_SOURCES] * 3
     assert result.stdout.rstrip().endswith("terraform flow: all steps passed")
 
 

@@ -17,7 +17,7 @@ from configapi.fql import (
     preview,
 )
 from configapi.fql.diff import json_diff
-from configapi.fql.event_json import MAX_EVENT_BYTES, MAX_NESTING, pretty
+from configapi.fql.event_json import MAX_EVENT_BYTES, MAX_NESTING, compact, pretty
 from configapi.fql.sampling import sample_fraction
 
 BOB = '{ "userId": "6592", "properties": { "name": "Bob Smith", "age": "40", "order": "129" } }'
@@ -163,3 +163,30 @@ def _sides(diff: str) -> tuple[str, str]:
 @given(OBJECTS, OBJECTS)
 def test_the_diff_holds_both_documents(before: dict[str, Any], after: dict[str, Any]) -> None:
     assert _sides(json_diff(before, after)) == (pretty(before), pretty(after))
+
+
+def test_numbers_are_spelled_as_go_prints_them() -> None:
+    # SPEC §1's spelling of doubles (json.dumps writes 1e-07, 1e-05, 5.0); integers as sent
+    event = (
+        '{"properties": {"tiny": 1e-7, "small": 0.00001, "whole": 5.0, "neg": -0.0, "big": 1E21,'
+        ' "id": 9007199254740993, "mid": 0.000015}}'
+    )
+    result = preview("all", _blacklist("mid"), True, event)
+    assert result.output == (
+        '{"properties":{"big":1e+21,"id":9007199254740993,"neg":-0,"small":0.00001,'
+        '"tiny":1e-7,"whole":5}}'
+    )
+    assert '-\t\t"mid": 0.000015,\n' in result.diff
+    assert ' \t\t"tiny": 1e-7,\n' in result.diff
+
+
+@given(OBJECTS)
+def test_only_numbers_differ_from_json_dumps(value: dict[str, Any]) -> None:
+    # json.dumps has Go's layout (Marshal; MarshalIndent with a tab) but Python's doubles
+    # the same numbers (Go writes 5.6292377615716150e16 as 56292377615716150: compare as doubles)
+    as_doubles = [json.loads(text, parse_int=float) for text in (compact(value), pretty(value))]
+    assert as_doubles == [json.loads(json.dumps(value), parse_int=float)] * 2
+    no_floats = json.loads(json.dumps(value), parse_float=lambda text: "float " + text)
+    layout = {"sort_keys": True, "ensure_ascii": False}
+    assert pretty(no_floats) == json.dumps(no_floats, indent="\t", **layout)
+    assert compact(no_floats) == json.dumps(no_floats, separators=(",", ":"), **layout)

@@ -18,8 +18,9 @@ from segment.config.v1beta import (
 )
 
 from configapi.errors import ApiError
-from configapi.gateway.marshal import JsonMarshaller, go_number_text
+from configapi.gateway.marshal import JsonMarshaller
 from configapi.gateway.unmarshal import decode_json, merge_object
+from configapi.go_numbers import go_number_text
 
 
 def printed(message: Message) -> Any:

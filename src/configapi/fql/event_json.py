@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 from configapi.fql.errors import PreviewInputError
+from configapi.go_numbers import go_number_text
 
 MAX_EVENT_BYTES = 32 * 1024
 MAX_NESTING = 32
@@ -47,12 +48,46 @@ def load_event(text: str) -> dict[str, Any]:
 
 
 def compact(event: dict[str, Any]) -> str:
-    return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """No spaces, keys sorted, numbers spelled as Go prints them, like Go's json.Marshal."""
+    out: list[str] = []
+    _write(event, out, ",", ":", "")
+    return "".join(out)
 
 
 def pretty(value: object) -> str:
     """Indented with tabs, `"key": value`, like Go's json.MarshalIndent(v, "", "\\t")."""
-    return json.dumps(value, sort_keys=True, indent="\t", ensure_ascii=False)
+    out: list[str] = []
+    _write(value, out, ",\n", ": ", "\n")
+    return "".join(out)
+
+
+def _write(value: object, out: list[str], comma: str, colon: str, newline: str) -> None:
+    """The JSON text of a loaded event, appended to `out`. Written here rather than by
+    `json.dumps`, whose doubles are Python's (`1e-07`, `1e-05`, `5.0`): a double is spelled as
+    Go spells it (`1e-7`, `0.00001`, `5`; SPEC §1), an integer as it was sent. `newline` is the
+    line break plus the indentation of the current depth ("" when compact)."""
+    inner = newline + "\t" if newline else ""
+    between = comma + inner[1:] if newline else comma
+    if isinstance(value, dict) and value:
+        out.append("{" + inner)
+        for index, key in enumerate(sorted(value)):
+            out.append((between if index else "") + _string(key) + colon)
+            _write(value[key], out, comma, colon, inner)
+        out.append(newline + "}")
+    elif isinstance(value, list) and value:
+        out.append("[" + inner)
+        for index, item in enumerate(value):
+            out.append(between if index else "")
+            _write(item, out, comma, colon, inner)
+        out.append(newline + "]")
+    elif isinstance(value, float):
+        out.append(go_number_text(value))
+    else:
+        out.append(_string(value))
+
+
+def _string(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _nesting_of(text: str) -> int:

@@ -23,7 +23,6 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import partial
 from typing import Any, Final, cast
 
@@ -32,13 +31,11 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.internal import type_checkers
 from google.protobuf.message import Message
 
+from configapi.go_numbers import E_FROM, go_number_text
+
 Json = Any  # a JSON-serialisable Python value
 Convert = Callable[[Any], Json]
 
-# Go protojson (internal/encoding/json appendFloat) prints a double in 'f' form with the fewest
-# digits that round-trip, and in 'e' form below 1e-6 or from 1e21 on, with "e-07" cleaned to "e-7".
-_E_BELOW: Final = 1e-6
-_E_FROM: Final = 1e21
 # Python's repr agrees with that spelling from 1e-4 up to 1e16 (and integers are printed as ints);
 # outside that range, and for -0, the text is built here.
 _REPR_AGREES_FROM: Final = 1e-4
@@ -114,21 +111,6 @@ class GoJsonEncoder:
 ENCODER: Final = GoJsonEncoder()
 
 
-def go_number_text(value: float) -> str:
-    """A finite double exactly as Go protojson prints it: `0.00001`, `1e-7`, `-0`, `1e+21`,
-    `123456789012345680000` (shortest round-trip digits, 'f' form from 1e-6 below 1e21)."""
-    if value == 0:
-        return "-0" if math.copysign(1.0, value) < 0 else "0"
-    shortest = repr(value)  # the shortest digits that round-trip, as Go's FormatFloat(-1) finds
-    magnitude = abs(value)
-    if magnitude < _E_BELOW or magnitude >= _E_FROM:
-        mantissa, _, exponent = shortest.partition("e")  # repr uses an exponent out here
-        if exponent.startswith("-0"):
-            exponent = "-" + exponent[2:]
-        return f"{mantissa}e{exponent}"
-    return format(Decimal(shortest).normalize(), "f")
-
-
 def json_number(value: float) -> int | float | str | RawNumber:
     """A double as a JSON value that prints as Go protojson prints it (SPEC §1): `5.0` → `5`;
     NaN and infinities as proto3 strings."""
@@ -138,7 +120,7 @@ def json_number(value: float) -> int | float | str | RawNumber:
             return RawNumber("-0")
         if magnitude < _EXACT_INTEGERS_BELOW:
             return int(value)
-        if magnitude < _E_FROM:  # Go prints the shortest digits then zeros, not the exact value
+        if magnitude < E_FROM:  # Go prints the shortest digits then zeros, not the exact value
             return int(go_number_text(value))
         return value
     if not math.isfinite(value):
