@@ -539,3 +539,29 @@ async def test_a_schema_config_over_its_limits_is_400_and_changes_nothing(
     assert len(failure.message) < 1024  # the value is not echoed whole
     after = await world.call("GetSchemaConfig", sources_pb2.GetSchemaConfigRequest(name=name))
     assert after == before
+
+
+async def test_a_filter_update_that_would_pass_1_mib_is_400_and_stores_nothing(
+    world: World,
+) -> None:
+    """The statement and description kept from before, with actions that fill the request's
+    own 1 MiB: together they would pass it (SPEC §6: also after an update's merge)."""
+    await _destination(world)
+    created = await world.call(
+        "CreateDestinationFilter",
+        _filter(description="d" * 4096, **{"if": _statement_of_length(MAX_STATEMENT_LENGTH)}),
+    )
+    name = created.name  # type: ignore[attr-defined]
+    names = [f"{i:0>100}" for i in range(10_200)]  # about 1,040,000 bytes encoded
+    update = destination_filters_pb2.UpdateDestinationFilterRequest(
+        filter=_filter(actions=_blacklist(names)).filter
+    )
+    update.filter.name = name
+    assert update.filter.ByteSize() <= MAX_RESOURCE_BYTES < update.filter.ByteSize() + 20_000
+    update.update_mask.paths.append("actions")
+    failure = await world.fail(grpc.StatusCode.INVALID_ARGUMENT, "UpdateDestinationFilter", update)
+    assert violated_fields(failure) == ["filter"]
+    got = await world.call(
+        "GetDestinationFilter", destination_filters_pb2.GetDestinationFilterRequest(name=name)
+    )
+    assert got == created

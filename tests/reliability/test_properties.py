@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from segment.config.v1beta import destination_filters_pb2, tracking_plans_pb2, workspaces_pb2
 
 from configapi import admin, contract
+from configapi.aip.limits import MAX_RESOURCE_BYTES
 from configapi.app import ConfigApiServer, ProxyGateway
 from configapi.settings import Settings
 from tests.integration.api import Api, ApiFailure, connect
@@ -187,7 +188,9 @@ def _stored(method: str, request: Message, outcome: Message) -> list[tuple[str, 
 
 
 def _served_back(live: Live, kind: str, parent: str, stored: Message, method: str) -> None:
-    """Get (where the resource has one) and every List page up to it (where it has a List)."""
+    """Get (where the resource has one) and every List page up to it (where it has a List);
+    and it is within SPEC §6's 1 MiB, however an update merged it."""
+    assert stored.ByteSize() <= MAX_RESOURCE_BYTES, f"{method} stored {stored.ByteSize()} bytes"
     key = _key(stored)
     for via in ("grpc", "rest", "proxy"):
         if f"Get{kind}" in METHODS:

@@ -19,6 +19,7 @@ from segment.config.v1beta import destinations_pb2
 
 from configapi.aip.fieldbehavior import clear_output_only, missing_required
 from configapi.aip.fieldmask import apply_update_mask, normalize_paths
+from configapi.aip.limits import MAX_RESOURCE_BYTES, resource_size_problem
 from configapi.aip.names import parse_name
 from configapi.auth.tokens import Caller
 from configapi.errors import FieldViolation, invalid_argument, invalid_arguments
@@ -119,6 +120,8 @@ class DestinationFilterServicer:
         def mutate(current: pb.DestinationFilter) -> pb.DestinationFilter:
             apply_update_mask(current, sent, paths)
             current.update_time.CopyFrom(now)
+            if current.ByteSize() > MAX_RESOURCE_BYTES:  # kept and sent fields together
+                raise invalid_argument("filter", resource_size_problem(current))
             return current
 
         updated = await self._store.update(name, mutate)
