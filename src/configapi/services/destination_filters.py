@@ -11,6 +11,7 @@ the others).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, ClassVar, Final
 
 from google.protobuf import empty_pb2, json_format
@@ -107,7 +108,7 @@ class DestinationFilterServicer:
         if not paths:
             return await self._standard.get(name, "filter.name")
         sent = request.filter
-        problems = await self._problems(sent, paths)
+        problems = await self._problems_of(sent, paths)
         problems += [
             FieldViolation(f"filter.{p}", "is required")
             for p in ("title", _IF)
@@ -164,11 +165,11 @@ class DestinationFilterServicer:
             input=result.input, output=result.output, diff=result.diff
         )
 
-    async def _problems(
+    async def _problems_of(
         self, sent: pb.DestinationFilter, paths: list[str] | None
     ) -> list[FieldViolation]:
         """`_problems`, on the CPU lane when the filter is large."""
-        job = lambda: _problems(sent, paths)  # noqa: E731
+        job = partial(_problems, sent, paths)
         return await self._ctx.cpu.run(sent.ByteSize(), job, FQL_INLINE_BYTES)
 
     async def _bounded(self, size: int, run: Callable[[int], Preview]) -> Preview:
