@@ -184,7 +184,22 @@ def _stored(method: str, request: Message, outcome: Message) -> list[tuple[str, 
     if isinstance(item, tracking_plans_pb2.SourceConnection):
         return [(kind, getattr(request, "parent"), item)]  # noqa: B009
     name: str = getattr(item, "name")  # noqa: B009
+    if not _answers(request, name):
+        return []
     return [(kind, name.rsplit("/", 2)[0], item)]
+
+
+def _answers(request: Message, name: str) -> bool:
+    """Whether `name` is what the request wrote: an update's own resource, a child of a
+    create's parent. Over REST a request whose values make another method's URL (an
+    UpdateDestination named like a source is `PATCH /v1beta/<source>`) is answered by that
+    method, with a resource the client reads leniently as its own type: nothing to check."""
+    fields = request.DESCRIPTOR.fields_by_name
+    if "update_mask" in fields:
+        resource = next(f for f in fields.values() if f.name != "update_mask")
+        return str(getattr(request, resource.name).name) == name
+    parent = getattr(request, "parent", "")
+    return not parent or name.startswith(f"{parent}/")
 
 
 def _served_back(live: Live, kind: str, parent: str, stored: Message, method: str) -> None:
