@@ -4,6 +4,7 @@ limits comes back from Get and List (README "Guarantees", issue 12)."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -12,9 +13,19 @@ from typing import Any
 import grpc
 import httpx
 import pytest
-from segment.config.v1beta import access_tokens_pb2, sources_pb2, tracking_plans_pb2
+from google.protobuf import json_format
+from segment.config.v1beta import (
+    access_tokens_pb2,
+    destination_filters_pb2,
+    sources_pb2,
+    tracking_plans_pb2,
+)
 
 from configapi.aip.limits import JSON_MAX_DEPTH, MAX_RESOURCE_BYTES
+from configapi.fql.budget import MAX_STEPS
+from configapi.fql.event_json import MAX_EVENT_BYTES
+from configapi.fql.grammar import MAX_DEPTH, MAX_STATEMENT_LENGTH
+from configapi.services.source_connections import MAX_BATCH
 from tests.integration.api import Api, connect
 from tests.integration.harness import (
     SCOPE_WRITE,
@@ -24,7 +35,9 @@ from tests.integration.harness import (
     create_destination_request,
     create_source_request,
     create_tracking_plan_request,
+    destination_name,
     expect_failure,
+    source_name,
     violated_fields,
 )
 
@@ -293,3 +306,262 @@ async def test_unknown_protobuf_fields_are_dropped_not_stored(both: Both) -> Non
     )
     assert created.ByteSize() < 1000
     assert got.ByteSize() < 1000
+
+
+# ---- destination filters, preview, schema config, connections (SPEC §6.7-§6.9) -------------
+
+FILTERS_OF = destination_name("web", "heap")
+
+
+async def _destination(world: World) -> None:
+    await world.call("CreateSource", create_source_request("web"))
+    await world.call("CreateDestination", create_destination_request("web", "heap"))
+
+
+def _filter(**fields: Any) -> destination_filters_pb2.CreateDestinationFilterRequest:
+    document = {"title": "t", "if": "type = 'track'", **fields}
+    parsed = json_format.ParseDict(document, destination_filters_pb2.DestinationFilter())
+    return destination_filters_pb2.CreateDestinationFilterRequest(parent=FILTERS_OF, filter=parsed)
+
+
+async def _filters(world: World) -> list[destination_filters_pb2.DestinationFilter]:
+    listed = await world.call(
+        "ListDestinationFilters",
+        destination_filters_pb2.ListDestinationFiltersRequest(parent=FILTERS_OF),
+    )
+    return list(listed.filters)  # type: ignore[attr-defined]
+
+
+def _statement_of_length(length: int, depth: int = 0) -> str:
+    """A valid statement of exactly `length` characters nesting `depth` levels of '('."""
+    core = "(" * depth + "a = 1" + ")" * depth
+    padding = length - len(core) - len(" or b = ''")
+    return core + " or b = '" + "x" * padding + "'"
+
+
+def _blacklist(names: list[str]) -> list[dict[str, Any]]:
+    return [{"type": "blacklist_fields", "fields": {"properties": {"fields": names}}}]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"title": "t" * 257}, "filter.title"),
+        ({"description": "d" * 4097}, "filter.description"),
+        ({"if": _statement_of_length(MAX_STATEMENT_LENGTH + 1)}, "filter.if"),
+        ({"if": "a = 1 and " * 100_000 + "a = 1"}, "filter.if"),
+        ({"if": "(" * 10_000 + "a" + ")" * 10_000}, "filter.if"),
+        ({"if": "!" * (MAX_DEPTH + 1) + "a"}, "filter.if"),
+        ({"if": "a = 1e400"}, "filter.if"),
+        ({"if": "a = " + "9" * 309}, "filter.if"),
+        ({"actions": [{"type": "sample_event", "percent": 1.5}]}, "filter.actions[0].percent"),
+        ({"actions": [{"type": "sample_event", "percent": "NaN"}]}, "filter.actions[0].percent"),
+        (
+            {"actions": [{"type": "sample_event", "percent": 0.5, "path": "a." * 50_000 + "."}]},
+            "filter.actions[0].path",
+        ),
+        ({"actions": _blacklist(["x" * 100] * 11_000)}, "filter"),  # over 1 MiB
+    ],
+    ids=[
+        "title",
+        "description",
+        "statement-16385",
+        "statement-1mb",
+        "parens-10000",
+        "negations-33",
+        "1e400",
+        "309-digits",
+        "percent",
+        "percent-nan",
+        "path-100k",
+        "resource-1mib",
+    ],
+)
+async def test_filter_limits_are_400_naming_the_field_and_store_nothing(
+    world: World, fields: dict[str, Any], field: str
+) -> None:
+    await _destination(world)
+    failure = await world.fail(
+        grpc.StatusCode.INVALID_ARGUMENT, "CreateDestinationFilter", _filter(**fields)
+    )
+    assert field in violated_fields(failure)
+    assert await _filters(world) == []
+
+
+async def test_a_filter_at_every_limit_is_stored_and_served_back(world: World) -> None:
+    """The longest statement nesting the deepest, 20,000 field names, texts at their limits."""
+    await _destination(world)
+    request = _filter(
+        title="t" * 256,
+        description="d" * 4096,
+        actions=_blacklist([f"field{i}" for i in range(20_000)]),
+        enabled=True,
+        **{"if": _statement_of_length(MAX_STATEMENT_LENGTH, depth=MAX_DEPTH)},
+    )
+    created = await world.call("CreateDestinationFilter", request)
+    got = await world.call(
+        "GetDestinationFilter",
+        destination_filters_pb2.GetDestinationFilterRequest(name=created.name),  # type: ignore[attr-defined]
+    )
+    assert got == created
+    assert await _filters(world) == [created]
+    assert len(getattr(created, "if")) == MAX_STATEMENT_LENGTH
+
+
+def _preview(statement: str, text: str) -> destination_filters_pb2.PreviewDestinationFilterRequest:
+    document = {"if": statement, "enabled": True}
+    parsed = json_format.ParseDict(document, destination_filters_pb2.DestinationFilter())
+    return destination_filters_pb2.PreviewDestinationFilterRequest(filter=parsed, input=text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 10_000 + "]" * 10_000,
+        '{"a": ' * (JSON_MAX_DEPTH + 1) + "1" + "}" * (JSON_MAX_DEPTH + 1),
+        '{"a": NaN}',
+        '{"a": -Infinity}',
+        '{"a": 1e400}',
+        '{"a": ' + "9" * 309 + "}",
+        json.dumps({"a": "x" * MAX_EVENT_BYTES}),
+        '{"a": "\\ud800"}',
+        "[]",
+    ],
+    ids=[
+        "nested-10000",
+        "nested-33",
+        "nan",
+        "infinity",
+        "1e400",
+        "309-digits",
+        "32kb",
+        "surrogate",
+        "array",
+    ],
+)
+async def test_preview_input_limits_are_400_naming_input(world: World, text: str) -> None:
+    failure = await world.fail(
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "PreviewDestinationFilter",
+        _preview("all", text),
+        world.read,
+    )
+    assert violated_fields(failure) == ["input"]
+
+
+async def test_a_preview_at_the_input_limits_answers(world: World) -> None:
+    deep = '{"a": ' * (JSON_MAX_DEPTH - 1) + '{"b": 1}' + "}" * (JSON_MAX_DEPTH - 1)
+    for text in (deep, json.dumps({"a": "x" * (MAX_EVENT_BYTES - 20)})):
+        answer = await world.call("PreviewDestinationFilter", _preview("all", text), world.read)
+        assert json.loads(answer.output) == json.loads(text)  # type: ignore[attr-defined]
+
+
+async def test_a_preview_that_would_cost_too_much_is_400_naming_the_filter(world: World) -> None:
+    """500 comparisons of a 7,000-item list with itself: 1.2 s of CPU on the event loop before
+    the step budget (fql/budget.py); now refused after MAX_STEPS, off the loop."""
+    statement = " and ".join(["properties.a = properties.a"] * 500)
+    text = json.dumps({"properties": {"a": [0] * 7000}})
+    failure = await world.fail(
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "PreviewDestinationFilter",
+        _preview(statement, text),
+        world.read,
+    )
+    assert violated_fields(failure) == ["filter"]
+    assert f"within {MAX_STEPS} steps" in failure.message
+
+
+async def _plan_and_sources(world: World, count: int) -> str:
+    plan = await world.call("CreateTrackingPlan", create_tracking_plan_request("p"))
+    for index in range(count):
+        await world.call("CreateSource", create_source_request(f"s{index}"))
+    return plan.name  # type: ignore[attr-defined]
+
+
+async def _connections(world: World, plan: str) -> list[tracking_plans_pb2.SourceConnection]:
+    listed = await world.call(
+        "ListSourceConnections", tracking_plans_pb2.ListSourceConnectionsRequest(parent=plan)
+    )
+    return list(listed.connections)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("names", "code", "field"),
+    [
+        ([f"s{i}" for i in range(MAX_BATCH + 1)], grpc.StatusCode.INVALID_ARGUMENT, "source_names"),
+        (["s0"] * 5000, grpc.StatusCode.INVALID_ARGUMENT, "source_names"),
+        (["s0", "s1", "s0"], grpc.StatusCode.INVALID_ARGUMENT, "source_names[2]"),
+        (["s0"] + [f"missing{i}" for i in range(MAX_BATCH - 1)], grpc.StatusCode.NOT_FOUND, None),
+    ],
+    ids=["1001", "5000-duplicates", "duplicate", "1000-with-999-missing"],
+)
+async def test_a_batch_over_its_limits_is_refused_and_connects_nothing(
+    world: World, names: list[str], code: grpc.StatusCode, field: str | None
+) -> None:
+    plan = await _plan_and_sources(world, 2)
+    request = tracking_plans_pb2.BatchCreateSourceConnectionsRequest(
+        parent=plan, source_names=[source_name(slug) for slug in names]
+    )
+    failure = await world.fail(code, "BatchCreateSourceConnections", request)
+    if field is not None:
+        assert violated_fields(failure) == [field]
+    assert await _connections(world, plan) == []
+
+
+async def test_a_batch_within_its_limit_is_stored_and_listed(world: World) -> None:
+    plan = await _plan_and_sources(world, 40)
+    names = [source_name(f"s{i}") for i in range(40)]
+    request = tracking_plans_pb2.BatchCreateSourceConnectionsRequest(
+        parent=plan, source_names=names
+    )
+    created = await world.call("BatchCreateSourceConnections", request)
+    assert [c.source_name for c in created.connections] == names  # type: ignore[attr-defined]
+    assert await _connections(world, plan) == list(created.connections)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [("x" * 2_000_000, "schema_config"), ("x" * 5000, "schema_config.forwarding_violations_to")],
+    ids=["2mb", "not-a-slug"],
+)
+async def test_a_schema_config_over_its_limits_is_400_and_changes_nothing(
+    world: World, value: str, field: str
+) -> None:
+    await world.call("CreateSource", create_source_request("web"))
+    name = "workspaces/acme/sources/web/schema-config"
+    before = await world.call("GetSchemaConfig", sources_pb2.GetSchemaConfigRequest(name=name))
+    request = sources_pb2.UpdateSchemaConfigRequest(
+        schema_config=sources_pb2.SchemaConfig(name=name, forwarding_violations_to=value)
+    )
+    request.update_mask.paths.append("schema_config.forwarding_violations_to")
+    failure = await world.fail(grpc.StatusCode.INVALID_ARGUMENT, "UpdateSchemaConfig", request)
+    assert violated_fields(failure) == [field]
+    assert len(failure.message) < 1024  # the value is not echoed whole
+    after = await world.call("GetSchemaConfig", sources_pb2.GetSchemaConfigRequest(name=name))
+    assert after == before
+
+
+async def test_a_filter_update_that_would_pass_1_mib_is_400_and_stores_nothing(
+    world: World,
+) -> None:
+    """The statement and description kept from before, with actions that fill the request's
+    own 1 MiB: together they would pass it (SPEC §6: also after an update's merge)."""
+    await _destination(world)
+    created = await world.call(
+        "CreateDestinationFilter",
+        _filter(description="d" * 4096, **{"if": _statement_of_length(MAX_STATEMENT_LENGTH)}),
+    )
+    name = created.name  # type: ignore[attr-defined]
+    names = [f"{i:0>100}" for i in range(10_200)]  # about 1,040,000 bytes encoded
+    update = destination_filters_pb2.UpdateDestinationFilterRequest(
+        filter=_filter(actions=_blacklist(names)).filter
+    )
+    update.filter.name = name
+    assert update.filter.ByteSize() <= MAX_RESOURCE_BYTES < update.filter.ByteSize() + 20_000
+    update.update_mask.paths.append("actions")
+    failure = await world.fail(grpc.StatusCode.INVALID_ARGUMENT, "UpdateDestinationFilter", update)
+    assert violated_fields(failure) == ["filter"]
+    got = await world.call(
+        "GetDestinationFilter", destination_filters_pb2.GetDestinationFilterRequest(name=name)
+    )
+    assert got == created

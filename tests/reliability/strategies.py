@@ -10,6 +10,8 @@ objects and arrays, past SPEC §1's 32 and protobuf's parse limit), wide (thousa
 clients cannot send: `json_format` refuses them, and the property tests count that as the
 client's refusal); texts with a SPEC §6 limit sit at, just under and just over it. Timestamps
 stay valid and field-mask paths printable, so a failure is the server's, never the client's.
+Destination filters get FQL statements, events and action fields of their own
+(`fql_strategies`), and batches of source names go past their 1,000 and repeat names.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from configapi.aip.limits import (
     MAX_RESOURCE_BYTES,
     TEXT_LIMITS,
 )
+from configapi.services.source_connections import MAX_BATCH
+from tests.reliability.fql_strategies import ACTION_TYPES, events, field_paths, fql_statements
 
 NAMES = (
     "workspaces/acme",
@@ -104,14 +108,23 @@ def _near_misses(base: tuple[str, ...]) -> st.SearchStrategy[str]:
     )
 
 
+_FILTER_TEXTS = {"if": fql_statements, "input": events, "path": field_paths}
+
+
 def _text_for(field: FieldDescriptor) -> st.SearchStrategy[str]:
+    if field.name in _FILTER_TEXTS:
+        return _FILTER_TEXTS[field.name]()
     names = {
         "name": NAMES,
         "parent": NAMES,
         "catalog_name": NAMES,
         "workspace_names": NAMES,
+        "source_name": NAMES,
+        "source_names": NAMES,
+        "forwarding_blocked_events_to": ("web", "new", "", "WEB", "globex"),
+        "forwarding_violations_to": ("web", "new", "", "WEB", "globex"),
         "scopes": SCOPES,
-        "type": ("string", "boolean", "number", "list", "map", "STRING", "nope"),
+        "type": ("string", "boolean", "number", "list", "map", "STRING", "nope", *ACTION_TYPES),
     }.get(field.name)
     plain = st.one_of(st.text(max_size=30), st.sampled_from(ODD_TEXT))
     if field.name in TEXT_LIMITS:
@@ -254,8 +267,21 @@ def _value(field: FieldDescriptor, depth: int) -> st.SearchStrategy[Any]:
         single = messages(field.message_type, depth + 1)
         return st.lists(single, max_size=3) if field.is_repeated else single
     if field.is_repeated:
-        return st.lists(_scalar(field), max_size=3)
+        return st.one_of(st.lists(_scalar(field), max_size=3), _many(field))
     return _scalar(field)
+
+
+def _many(field: FieldDescriptor) -> st.SearchStrategy[list[Any]]:
+    """Long lists where a list has a limit or a cost: batches past MAX_BATCH or repeating one
+    name, filter field lists of thousands of names."""
+    if field.name == "source_names":
+        sources = st.integers(MAX_BATCH - 1, MAX_BATCH + 1).map(
+            lambda n: [f"workspaces/acme/sources/s{i}" for i in range(n)]
+        )
+        return st.one_of(sources, st.just(["workspaces/acme/sources/web"] * 5000))
+    if field.name == "fields":
+        return st.integers(1000, 20_000).map(lambda n: [f"f{i}" for i in range(n)])
+    return st.nothing()
 
 
 _UNSET = object()

@@ -4,6 +4,8 @@ A real `configapi serve` process: while the largest allowed tracking plan (just 
 tens of thousands of JSON Schema properties, seconds of meta-validation) is being created over
 REST, cheap GETs of another workspace are timed. Only GETs that both started and finished while
 a create was in flight count; the median of at least MIN_SAMPLES must stay under 100 ms.
+The same holds while filter previews that cost as much as a preview may (the step budget of
+fql/budget.py) run side by side: each of them held the event loop for over a second before.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import statistics
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -26,6 +29,7 @@ from tests.reliability.process import ServerProcess, seed, start_server, stop
 MIN_SAMPLES = 9
 PACE = 0.025  # one GET every 25 ms while a create runs
 MEDIAN_LIMIT_SECONDS = 0.100
+PREVIEWS_AT_ONCE = 8
 
 
 def _plan(count: int) -> dict[str, object]:
@@ -88,8 +92,44 @@ async def test_a_cheap_get_answers_within_100ms_while_the_largest_plan_is_create
     assert median < MEDIAN_LIMIT_SECONDS, [round(t * 1000, 1) for t in timings]
 
 
+def costly_preview_body() -> bytes:
+    """A preview that compares a 7,000-item list with itself 500 times: 1.2 s of CPU on the
+    event loop before the budget; now refused (400) once it has spent its steps, off the loop."""
+    statement = " and ".join(["properties.a = properties.a"] * 500)
+    event = json.dumps({"properties": {"a": [0] * 7000}})
+    return json.dumps({"filter": {"if": statement, "enabled": True}, "input": event}).encode()
+
+
+async def test_a_cheap_get_answers_within_100ms_while_costly_previews_run(
+    server: tuple[ServerProcess, str, str],
+) -> None:
+    running, writer, reader = server
+    body = costly_preview_body()
+    headers = {"authorization": f"Bearer {writer}"}
+    base = f"http://127.0.0.1:{running.http_port}"
+    timings: list[float] = []
+    async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+        while len(timings) < MIN_SAMPLES:
+            previews = [
+                http.post("/v1beta/filters/preview", content=body, headers=headers)
+                for _ in range(PREVIEWS_AT_ONCE)
+            ]
+            running_previews = asyncio.create_task(_all(previews))
+            timings += await _gets_during(http, reader, running_previews)
+            for response in await running_previews:
+                assert response.status_code == 400, response.text[:500]
+                assert "steps" in response.json()["message"]
+    median = statistics.median(timings)
+    print(f"GET during costly previews: median {median * 1000:.1f} ms, n={len(timings)}")
+    assert median < MEDIAN_LIMIT_SECONDS, [round(t * 1000, 1) for t in timings]
+
+
+async def _all(calls: list[Any]) -> list[httpx.Response]:
+    return list(await asyncio.gather(*calls))
+
+
 async def _gets_during(
-    http: httpx.AsyncClient, token: str, create: asyncio.Task[httpx.Response]
+    http: httpx.AsyncClient, token: str, create: asyncio.Task[Any]
 ) -> list[float]:
     """Time GETs of workspace globex started every PACE seconds while `create` runs.
 

@@ -19,6 +19,7 @@ import pytest_asyncio
 from google.rpc import error_details_pb2
 from segment.config.v1beta import (
     access_tokens_pb2,
+    destination_filters_pb2,
     destinations_pb2,
     sources_pb2,
     tracking_plans_pb2,
@@ -41,11 +42,16 @@ SOURCES = "/v1beta/workspaces/acme/sources"
 PLANS = "/v1beta/workspaces/acme/tracking-plans"
 DESTINATIONS = "/v1beta/workspaces/acme/sources/web/destinations"
 HEAP = DESTINATIONS + "/heap"
+FILTERS = HEAP + "/filters"
+PREVIEW = "/v1beta/filters/preview"
+BATCH = PLANS + "/rs_1N9oTnc5O8cv1peY65iXsSPnzGP/source-connections:batchCreateConnections"
+SCHEMA = SOURCES + "/web/schema-config"
 INVALID, UNAUTHENTICATED, NOT_FOUND = 3, 16, 5
 S = "/segment.config.v1beta.SourceService/"
 D = "/segment.config.v1beta.DestinationService/"
 T = "/segment.config.v1beta.TrackingPlanService/"
 W = "/segment.config.v1beta.WorkspaceService/"
+F = "/segment.config.v1beta.DestinationFilterService/"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -69,6 +75,19 @@ def _json(value: object) -> bytes:
 def _source(**fields: object) -> bytes:
     source = {"name": "workspaces/acme/sources/x", "catalog_name": "catalog/sources/javascript"}
     return _json({"source": {**source, **fields}})
+
+
+def _filter(**fields: object) -> bytes:
+    return _json({"filter": {"title": "t", "if": "all", **fields}})
+
+
+def _preview(statement: str = "all", event: object = "{}", **fields: object) -> bytes:
+    return _json({"filter": {"if": statement, "enabled": True, **fields}, "input": event})
+
+
+def _schema(**fields: object) -> bytes:
+    mask = {"paths": [f"schema_config.{name}" for name in fields]}
+    return _json({"schema_config": fields, "update_mask": mask})
 
 
 def _nested(depth: int, open_: bytes, close: bytes, inner: bytes = b"1") -> bytes:
@@ -261,6 +280,75 @@ REST_CASES = [
             {"destination": {"connection_mode": 1.5}, "update_mask": "destination.connection_mode"}
         ),
     ),
+    # destination filters, preview, schema config, connections (SPEC §6.7-§6.9)
+    RestCase("filter-if-is-number", "POST", FILTERS, _filter(**{"if": 5})),
+    RestCase("filter-if-10000-parens", "POST", FILTERS, _filter(**{"if": "(" * 10_000})),
+    RestCase("filter-if-1mb", "POST", FILTERS, lambda: _filter(**{"if": "a = 1 or " * 111_000})),
+    RestCase("filter-if-1e400", "POST", FILTERS, _filter(**{"if": "a = 1e400"})),
+    RestCase("filter-if-lone-surrogate", "POST", FILTERS, b'{"filter": {"if": "\\ud800"}}'),
+    RestCase("filter-actions-is-object", "POST", FILTERS, _filter(actions={"type": "drop_event"})),
+    RestCase(
+        "filter-percent-1e400",
+        "POST",
+        FILTERS,
+        b'{"filter": {"title": "t", "if": "all", "actions": [{"type": "sample_event",'
+        b' "percent": 1e400}]}}',
+    ),
+    RestCase(
+        "filter-percent-nan",
+        "POST",
+        FILTERS,
+        _filter(actions=[{"type": "sample_event", "percent": "NaN"}]),
+    ),
+    RestCase(
+        "filter-fields-hold-numbers",
+        "POST",
+        FILTERS,
+        _filter(actions=[{"type": "whitelist_fields", "fields": {"traits": {"fields": [1]}}}]),
+    ),
+    RestCase(
+        "filter-path-100k-dots",
+        "POST",
+        FILTERS,
+        _filter(actions=[{"type": "sample_event", "percent": 0.5, "path": "." * 100_000}]),
+    ),
+    RestCase("filter-title-over-limit", "POST", FILTERS, _filter(title="t" * 257)),
+    RestCase("preview-input-is-object", "POST", PREVIEW, _preview(event={"a": 1})),
+    RestCase("preview-input-nested-100k", "POST", PREVIEW, _preview(event="[" * 100_000)),
+    RestCase("preview-input-nan", "POST", PREVIEW, _preview(event='{"a": NaN}')),
+    RestCase("preview-input-1e400", "POST", PREVIEW, _preview(event='{"a": 1e400}')),
+    RestCase("preview-input-over-32kb", "POST", PREVIEW, _preview(event="x" * 40_000)),
+    RestCase(
+        "preview-over-step-budget",
+        "POST",
+        PREVIEW,
+        lambda: _preview(
+            " and ".join(["properties.a = properties.a"] * 500),
+            json.dumps({"properties": {"a": [0] * 7000}}),
+        ),
+    ),
+    RestCase("batch-names-is-string", "POST", BATCH, _json({"source_names": "web"})),
+    RestCase(
+        "batch-5000-duplicates",
+        "POST",
+        BATCH,
+        _json({"source_names": ["workspaces/acme/sources/web"] * 5000}),
+    ),
+    RestCase(
+        "batch-60000",
+        "POST",
+        BATCH,
+        lambda: _json({"source_names": [f"workspaces/acme/sources/s{i}" for i in range(60_000)]}),
+    ),
+    RestCase("schema-enum-huge", "PATCH", SCHEMA, _schema(common_track_event_on_violations=2**40)),
+    RestCase("schema-forwarding-number", "PATCH", SCHEMA, _schema(forwarding_violations_to=5)),
+    RestCase("schema-allow-is-string", "PATCH", SCHEMA, _schema(allow_unplanned_track_events="y")),
+    RestCase(
+        "schema-forwarding-2mb",
+        "PATCH",
+        SCHEMA,
+        lambda: _schema(forwarding_violations_to="x" * 2_000_000),
+    ),
     # routing
     RestCase("unknown-route", "GET", "/v1beta/nothing/here", code=NOT_FOUND),
     RestCase("wrong-method", "DELETE", "/v1beta/workspaces/acme", code=NOT_FOUND),
@@ -442,6 +530,31 @@ def _create_source(name: str, **fields: str) -> bytes:
     ).SerializeToString()
 
 
+def _preview_bytes(event: bytes, statement: str = "all") -> bytes:
+    """PreviewDestinationFilterRequest bytes with `event` as the raw bytes of `input`."""
+    request = destination_filters_pb2.PreviewDestinationFilterRequest()
+    setattr(request.filter, "if", statement)  # `if` is a Python keyword
+    request.filter.enabled = True
+    field = _field_number(destination_filters_pb2.PreviewDestinationFilterRequest, "input")
+    return request.SerializeToString() + _tag(field, 2) + _varint(len(event)) + event
+
+
+def _filter_create(**fields: object) -> bytes:
+    created = destination_filters_pb2.DestinationFilter(title="t")
+    setattr(created, "if", fields.pop("statement", "all"))
+    for action in fields.pop("actions", []):
+        created.actions.add(**action)  # type: ignore[arg-type]
+    return destination_filters_pb2.CreateDestinationFilterRequest(
+        parent=HEAP.removeprefix("/v1beta/"), filter=created
+    ).SerializeToString()
+
+
+def _batch(names: list[str]) -> bytes:
+    return tracking_plans_pb2.BatchCreateSourceConnectionsRequest(
+        parent=BATCH.removeprefix("/v1beta/").split("/source-connections")[0], source_names=names
+    ).SerializeToString()
+
+
 @dataclass(frozen=True)
 class GrpcCase:
     id: str
@@ -454,6 +567,45 @@ class GrpcCase:
 
 
 GRPC_CASES = [
+    # destination filters, preview, connections (SPEC §6.8, §6.9)
+    GrpcCase("preview-input-invalid-utf8", F + "PreviewDestinationFilter", _preview_bytes(b"\xff")),
+    GrpcCase("preview-input-nan", F + "PreviewDestinationFilter", _preview_bytes(b'{"a": NaN}')),
+    GrpcCase(
+        "preview-input-nested-100k", F + "PreviewDestinationFilter", _preview_bytes(b"[" * 100_000)
+    ),
+    GrpcCase(
+        "preview-input-309-digits",
+        F + "PreviewDestinationFilter",
+        _preview_bytes(b'{"a": ' + b"9" * 309 + b"}"),
+    ),
+    GrpcCase(
+        "preview-over-step-budget",
+        F + "PreviewDestinationFilter",
+        lambda: _preview_bytes(
+            json.dumps({"properties": {"a": [0] * 7000}}).encode(),
+            " and ".join(["properties.a = properties.a"] * 500),
+        ),
+    ),
+    GrpcCase(
+        "filter-percent-nan",
+        F + "CreateDestinationFilter",
+        _filter_create(actions=[{"type": "sample_event", "percent": float("nan")}]),
+    ),
+    GrpcCase(
+        "filter-percent-infinity",
+        F + "CreateDestinationFilter",
+        _filter_create(actions=[{"type": "sample_event", "percent": float("inf")}]),
+    ),
+    GrpcCase(
+        "filter-if-nested-10000",
+        F + "CreateDestinationFilter",
+        _filter_create(statement="(" * 10_000 + "a" + ")" * 10_000),
+    ),
+    GrpcCase(
+        "batch-60000",
+        T + "BatchCreateSourceConnections",
+        lambda: _batch([f"workspaces/acme/sources/s{i}" for i in range(60_000)]),
+    ),
     GrpcCase("garbage-bytes", W + "GetWorkspace", b"\xff\xff\xff\xff\xff"),
     GrpcCase("truncated-message", W + "GetWorkspace", _GET_ACME[:-3]),
     GrpcCase("length-past-the-end", W + "GetWorkspace", b"\x0a\xff\xff\x03abc"),

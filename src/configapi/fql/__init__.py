@@ -6,14 +6,17 @@ filter's actions and `apply_filter` runs them on an event; `preview` is what
 """
 
 from configapi.fql.actions import apply_filter, validate_actions
+from configapi.fql.budget import Budget, OverBudget
 from configapi.fql.errors import FqlSyntaxError, InvalidActionsError, PreviewInputError
 from configapi.fql.expression import Expression, parse
 from configapi.fql.preview import Preview, preview
 
 __all__ = [
+    "Budget",
     "Expression",
     "FqlSyntaxError",
     "InvalidActionsError",
+    "OverBudget",
     "Preview",
     "PreviewInputError",
     "apply_filter",

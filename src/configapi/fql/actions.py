@@ -17,6 +17,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from configapi.fql.budget import Budget
 from configapi.fql.errors import FqlSyntaxError, InvalidActionsError
 from configapi.fql.expression import Expression
 from configapi.fql.grammar import parse_field_path
@@ -101,37 +102,48 @@ def _selection_violations(field: str, selection: object) -> Violations:
 
 
 def apply_filter(
-    expression: Expression, actions: Sequence[Mapping[str, Any]], event: Mapping[str, Any]
+    expression: Expression,
+    actions: Sequence[Mapping[str, Any]],
+    event: Mapping[str, Any],
+    budget: Budget | None = None,
 ) -> dict[str, Any] | None:
     """The event after the filter's actions when `expression` matches it (None = dropped);
-    an unchanged copy otherwise. Nested values are shared with `event`, never changed."""
+    an unchanged copy otherwise. Nested values are shared with `event`, never changed.
+    OverBudget when the statement and the actions need more than `budget` on this event."""
     violations = validate_actions(actions)
     if violations:
         raise InvalidActionsError(violations)
+    budget = budget or Budget()
     result = dict(event)
-    if not expression.matches(event):
+    if not expression.matches(event, budget):
         return result
     for action in sorted(actions, key=lambda action: _ORDER[action["type"]]):
-        if action["type"] == "drop_event" or not _kept_by(action, event):
+        budget.spend(1)
+        if action["type"] == "drop_event" or not _kept_by(action, event, budget):
             return None
         if action["type"] in ("blacklist_fields", "whitelist_fields"):
-            _select_fields(result, action.get("fields") or {}, action["type"] == "whitelist_fields")
+            whitelist = action["type"] == "whitelist_fields"
+            _select_fields(result, action.get("fields") or {}, whitelist, budget)
     return result
 
 
-def _kept_by(action: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
+def _kept_by(action: Mapping[str, Any], event: Mapping[str, Any], budget: Budget) -> bool:
     if action["type"] != "sample_event":
         return True
     path = action.get("path") or ""
-    return keeps_sample(event, action.get("percent", 0.0), parse_field_path(path) if path else ())
+    percent = action.get("percent", 0.0)
+    return keeps_sample(event, percent, parse_field_path(path) if path else (), budget)
 
 
-def _select_fields(event: dict[str, Any], fields: Mapping[str, Any], whitelist: bool) -> None:
+def _select_fields(
+    event: dict[str, Any], fields: Mapping[str, Any], whitelist: bool, budget: Budget
+) -> None:
     """Keep only (whitelist) or drop (blacklist) the named fields of each named object."""
     for name, selection in fields.items():
         target = event.get(name)
         if isinstance(target, Mapping):
             names = set((selection or {}).get("fields") or ())
+            budget.spend(1 + len(target) + len(names))
             event[name] = {
                 key: value for key, value in target.items() if (key in names) == whitelist
             }

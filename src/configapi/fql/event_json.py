@@ -119,9 +119,15 @@ def _finite_float(literal: str) -> float:
 
 
 def _bounded_int(literal: str) -> int:
+    # the digit count first: int() of thousands of digits is slow (and capped by Python)
     if len(literal.lstrip("-")) > _MAX_INTEGER_DIGITS:
         raise _NotFinite(literal)
-    return int(literal)
+    value = int(literal)
+    try:
+        float(value)  # 309 digits can still pass the largest double (1.8e308)
+    except OverflowError:
+        raise _NotFinite(literal) from None
+    return value
 
 
 def _refuse_unpaired_surrogates(event: dict[str, Any]) -> None:

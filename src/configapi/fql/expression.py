@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from configapi.fql.budget import Budget
 from configapi.fql.evaluator import evaluate
 from configapi.fql.grammar import parse_statement
 from configapi.fql.syntax import Node
@@ -16,9 +17,10 @@ class Expression:
     statement: str
     root: Node
 
-    def matches(self, event: Mapping[str, Any]) -> bool:
-        """Whether the statement is true for `event`; never raises on a JSON event."""
-        return evaluate(self.root, event) is True
+    def matches(self, event: Mapping[str, Any], budget: Budget | None = None) -> bool:
+        """Whether the statement is true for `event`; on a JSON event it raises nothing but
+        OverBudget, when the evaluation needs more than `budget` (default: MAX_STEPS)."""
+        return evaluate(self.root, event, budget or Budget()) is True
 
 
 def parse(statement: str) -> Expression:

@@ -3,7 +3,8 @@
 They handle null "with sensible defaults" as the reference's table says: `contains(null, s)` and
 `match(null, s)` are false, `length(null)` is 0, `lowercase(null)` is null, `typeof(null)` is
 "null". Any other argument of the wrong type gives false (predicates) or null (the rest), so a
-function never fails on an event. A literal `match` pattern is compiled once by the parser.
+function never fails on an event. A literal `match` pattern is compiled once by the parser; one
+read from the event is compiled on each call, and charged to the budget.
 """
 
 from __future__ import annotations
@@ -11,22 +12,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from configapi.fql.globbing import compile_glob
+from configapi.fql.budget import Budget
+from configapi.fql.globbing import COMPILE_STEPS_PER_CHAR, compile_glob
 from configapi.fql.values import type_name
 
 
 @dataclass(frozen=True)
 class Function:
     arity: int
-    apply: Callable[[Sequence[object]], object]
+    apply: Callable[[Sequence[object], Budget], object]
 
 
-def _contains(arguments: Sequence[object]) -> object:
+def _contains(arguments: Sequence[object], budget: Budget) -> object:
     text, part = arguments
     return isinstance(text, str) and isinstance(part, str) and part in text
 
 
-def _length(arguments: Sequence[object]) -> object:
+def _length(arguments: Sequence[object], budget: Budget) -> object:
     """Elements of a list, or bytes (not characters) of a string: `length('ア')` is 3."""
     (value,) = arguments
     if value is None:
@@ -38,10 +40,19 @@ def _length(arguments: Sequence[object]) -> object:
     return None
 
 
-def _on_string(change: Callable[[str], str]) -> Callable[[Sequence[object]], object]:
-    def apply(arguments: Sequence[object]) -> object:
+def _on_string(
+    change: Callable[[str], str], chars_per_step: int = 0
+) -> Callable[[Sequence[object], Budget], object]:
+    """A function of one string; `chars_per_step` charges one done in Python by its length (the
+    evaluator has charged a scan of every string argument already)."""
+
+    def apply(arguments: Sequence[object], budget: Budget) -> object:
         (value,) = arguments
-        return change(value) if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        if chars_per_step:
+            budget.spend(len(value) // chars_per_step)
+        return change(value)
 
     return apply
 
@@ -50,15 +61,16 @@ def _titlecase(text: str) -> str:
     return " ".join(word[:1].upper() + word[1:] for word in text.split(" "))
 
 
-def _match(arguments: Sequence[object]) -> object:
+def _match(arguments: Sequence[object], budget: Budget) -> object:
     text, pattern = arguments
     if not isinstance(text, str) or not isinstance(pattern, str):
         return False
+    budget.spend(COMPILE_STEPS_PER_CHAR * len(pattern))
     compiled = compile_glob(pattern)
-    return compiled is not None and compiled.matches(text)
+    return compiled is not None and compiled.matches(text, budget)
 
 
-def _typeof(arguments: Sequence[object]) -> object:
+def _typeof(arguments: Sequence[object], budget: Budget) -> object:
     return type_name(arguments[0])
 
 
@@ -72,5 +84,5 @@ BUILTINS: dict[str, Function] = {
     "uppercase": Function(1, _on_string(str.upper)),
     "snakecase": Function(1, _on_string(lambda text: text.replace(" ", "_"))),
     "kebabcase": Function(1, _on_string(lambda text: text.replace(" ", "-"))),
-    "titlecase": Function(1, _on_string(_titlecase)),
+    "titlecase": Function(1, _on_string(_titlecase, chars_per_step=8)),  # word by word
 }

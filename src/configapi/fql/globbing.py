@@ -7,13 +7,23 @@ pattern (`[a`, a trailing `\\`, `[]`) matches nothing, like Go's ErrBadPattern.
 
 The pattern is split at its stars into chunks of single-character items, so each chunk matches a
 fixed number of characters: a chunk after a star is found by its leftmost occurrence, the last one
-must end the string. That is linear in the chunks and never backtracks (no ReDoS from a pattern).
+must end the string. That is linear in the chunks and never backtracks (no ReDoS from a pattern),
+but the search for a chunk of m items can still try m characters at each of n positions: no
+search starts unless the budget can pay n·m, and each pays for what it tried.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Final
+
+from configapi.fql.budget import Budget
+
+# Compiling costs a few Python steps per character of the pattern (the parse and `re.compile`).
+COMPILE_STEPS_PER_CHAR: Final = 8
+# character comparisons the regex engine makes in about the time of one budget step
+_COMPARISONS_PER_STEP: Final = 512
 
 
 @dataclass(frozen=True)
@@ -28,17 +38,31 @@ class GlobPattern:
     chunks: tuple[_Chunk, ...]
     trailing_star: bool
 
-    def matches(self, text: str) -> bool:
+    def matches(self, text: str, budget: Budget) -> bool:
         """Whether the whole of `text` matches the pattern."""
         position = 0
         for index, chunk in enumerate(self.chunks):
             if index == len(self.chunks) - 1 and not self.trailing_star:
+                budget.spend(1 + chunk.length // _COMPARISONS_PER_STEP)
                 return _ends_with(chunk, text, position)
-            found = (chunk.regex.search if chunk.after_star else chunk.regex.match)(text, position)
+            found = _find(chunk, text, position, budget)
             if found is None:
                 return False
             position = found.end()
         return self.trailing_star or position == len(text)
+
+
+def _find(chunk: _Chunk, text: str, position: int, budget: Budget) -> re.Match[str] | None:
+    """The chunk at `position`, or its leftmost occurrence after it when it follows a star; a
+    search that could cost more than the budget has left is not started."""
+    if not chunk.after_star:
+        budget.spend(1 + chunk.length // _COMPARISONS_PER_STEP)
+        return chunk.regex.match(text, position)
+    budget.afford(1 + (len(text) - position) * chunk.length // _COMPARISONS_PER_STEP)
+    found = chunk.regex.search(text, position)
+    tried = (found.start() if found else len(text)) - position + 1
+    budget.spend(1 + tried * chunk.length // _COMPARISONS_PER_STEP)
+    return found
 
 
 def _ends_with(chunk: _Chunk, text: str, position: int) -> bool:

@@ -105,11 +105,20 @@ def _number_token(literal: str, start: int) -> Token:
         value: int | float = float(literal)
         if not math.isfinite(value):
             raise FqlSyntaxError(start, "a number that fits in a double", literal)
-    elif len(literal.lstrip("-")) > _MAX_INTEGER_DIGITS:
+    elif len(literal.lstrip("-")) > _MAX_INTEGER_DIGITS or not _fits_a_double(int(literal)):
         raise FqlSyntaxError(start, "a number that fits in a double", literal)
     else:
         value = int(literal)
     return Token(Kind.NUMBER, literal, start, value)
+
+
+def _fits_a_double(value: int) -> bool:
+    # 309 digits can still pass the largest double (1.8e308)
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
 
 
 def _path_at(text: str, start: int) -> Token:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from configapi.fql.actions import apply_filter, validate_actions
+from configapi.fql.budget import Budget
 from configapi.fql.diff import json_diff, removal_diff
 from configapi.fql.errors import InvalidActionsError
 from configapi.fql.event_json import compact, load_event
@@ -26,12 +27,17 @@ class Preview:
 
 
 def preview(
-    statement: str, actions: Sequence[Mapping[str, Any]], enabled: bool, input_json: str
+    statement: str,
+    actions: Sequence[Mapping[str, Any]],
+    enabled: bool,
+    input_json: str,
+    budget: Budget | None = None,
 ) -> Preview:
     """The preview of a filter on `input_json`.
 
     Raises FqlSyntaxError (the statement), InvalidActionsError (the actions), then
-    PreviewInputError (the input), checked in that order.
+    PreviewInputError (the input), checked in that order; OverBudget when running the filter
+    on the input needs more than `budget` (default: MAX_STEPS).
     """
     expression = parse(statement)
     violations = validate_actions(actions)
@@ -40,7 +46,7 @@ def preview(
     event = load_event(input_json)
     if not enabled:
         return Preview(input_json, input_json, json_diff(event, event))
-    result = apply_filter(expression, actions, event)
+    result = apply_filter(expression, actions, event, budget)
     if result is None:
         return Preview(input_json, "", removal_diff(event))
     return Preview(input_json, compact(result), json_diff(event, result))

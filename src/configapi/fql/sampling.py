@@ -12,22 +12,29 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 
+from configapi.fql.budget import Budget
 from configapi.fql.values import value_at
 
+_CHARS_PER_DUMP_STEP = 16
 
-def keeps_sample(event: Mapping[str, object], percent: float, path: Sequence[str]) -> bool:
+
+def keeps_sample(
+    event: Mapping[str, object], percent: float, path: Sequence[str], budget: Budget | None = None
+) -> bool:
     """Whether a `sample_event` action with this `percent` (0.0 to 1.0) and `path` keeps `event`."""
     if percent <= 0:
         return False
     if percent >= 1:
         return True
     subject = value_at(event, path) if path else event
-    return sample_fraction(subject) < percent
+    return sample_fraction(subject, budget or Budget()) < percent
 
 
-def sample_fraction(value: object) -> float:
+def sample_fraction(value: object, budget: Budget | None = None) -> float:
     """Where `value` falls in [0, 1): the first 64 bits of the MD5 of its canonical JSON."""
     canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # json.dumps sorts and escapes in Python-sized steps: a small key costs about one step
+    (budget or Budget()).spend(1 + len(canonical) // _CHARS_PER_DUMP_STEP)
     # MD5 as Segment's sampler uses it: a uniform hash, not a security measure
     digest = hashlib.md5(canonical.encode("utf-8", "surrogatepass"), usedforsecurity=False)
     return int.from_bytes(digest.digest()[:8], "big") / 2**64

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TypeGuard
 
+from configapi.fql.budget import Budget
+
 
 def type_name(value: object) -> str:
     """The FQL type of a JSON value (bool is no number here, unlike in Python)."""
@@ -30,11 +32,13 @@ def is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def strictly_equal(left: object, right: object) -> bool:
-    """Same type and same value, all the way down; iterative, so any depth is safe."""
+def strictly_equal(left: object, right: object, budget: Budget) -> bool:
+    """Same type and same value, all the way down; iterative, so any depth is safe. Each pair
+    compared costs a step, so comparing large values over and over runs out of budget."""
     pending = [(left, right)]
     while pending:
         a, b = pending.pop()
+        budget.spend(1)
         kind = type_name(a)
         if kind != type_name(b):
             return False
@@ -48,6 +52,8 @@ def strictly_equal(left: object, right: object) -> bool:
             pending.extend((a[key], b[key]) for key in a)
         elif kind == "object" or a != b:  # an object that is no Mapping: not JSON, never equal
             return False
+        elif isinstance(a, str):
+            budget.scan(a)
     return True
 
 

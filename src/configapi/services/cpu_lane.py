@@ -26,10 +26,15 @@ class CpuLane:
     def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="configapi-cpu")
 
-    async def run(self, size: int, job: Callable[[], T]) -> T:
-        """`job()`, on the worker when `size` (the input's encoded bytes) makes it heavy."""
-        if size <= INLINE_BYTES:
+    async def run(self, size: int, job: Callable[[], T], inline_bytes: int = INLINE_BYTES) -> T:
+        """`job()`, on the worker when `size` (the input's encoded bytes) makes it heavy:
+        more than `inline_bytes`, which a job that costs more per byte sets lower."""
+        if size <= inline_bytes:
             return job()
+        return await self.off_loop(job)
+
+    async def off_loop(self, job: Callable[[], T]) -> T:
+        """`job()` on the worker, whatever its size."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, job)
 
     def close(self) -> None:

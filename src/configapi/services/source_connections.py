@@ -9,6 +9,7 @@ the plan is deleted: the repository deletes rows by parent too).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 from google.protobuf import empty_pb2
 from segment.config.v1beta import sources_pb2
@@ -26,6 +27,10 @@ from configapi.errors import (
 from configapi.services.context import ServiceContext
 
 _STORED_UNDER_SOURCE = "tracking-plan-connection"
+# AIP-233: a batch states its maximum. Each source costs a read before the insert, and the answer
+# lists every connection: 1,000 keeps both small (the answer well under gRPC's 4 MiB; 60,000 names
+# took 5 s to refuse and could have made an answer no client can read).
+MAX_BATCH: Final = 1000
 
 
 class SourceConnectionMethods:
@@ -66,7 +71,7 @@ class SourceConnectionMethods:
     ) -> pb.BatchCreateSourceConnectionsResponse:
         """Connect several sources, all or nothing: one check fails, nothing is stored."""
         parse_name(self._plan.pattern, request.parent, "parent")
-        _check_listed_once(request.source_names)
+        _check_source_names(request.source_names)
         connections = [
             self._new(request.parent, name, f"source_names[{index}]")
             for index, name in enumerate(request.source_names)
@@ -136,9 +141,13 @@ def _stored_name(source: str) -> str:
     return f"{source}/{_STORED_UNDER_SOURCE}"
 
 
-def _check_listed_once(source_names: Sequence[str]) -> None:
+def _check_source_names(source_names: Sequence[str]) -> None:
+    """Some, at most MAX_BATCH, each listed once."""
     if not source_names:
         raise invalid_arguments([FieldViolation("source_names", "is required")])
+    if len(source_names) > MAX_BATCH:
+        rule = f"must list at most {MAX_BATCH} sources, got {len(source_names)}"
+        raise invalid_arguments([FieldViolation("source_names", rule)])
     seen: set[str] = set()
     violations = []
     for index, name in enumerate(source_names):
