@@ -130,16 +130,7 @@ class PostgresCollection(Generic[M]):
         async with self._db.transaction() as conn:
             if parent_type and not await _lock_shared(conn, parent):
                 raise not_found(parent_type, parent)
-            status = await conn.execute(
-                "INSERT INTO resources (kind, name, parent, data) VALUES ($1, $2, $3, $4)"
-                " ON CONFLICT (name) DO NOTHING",
-                self._kind,
-                name,
-                parent,
-                message.SerializeToString(),
-            )
-            if status.endswith(" 0"):
-                raise already_exists(self._type, name)
+            await self._insert_new(conn, name, parent, message.SerializeToString())
 
     async def insert_all(
         self, rows: Sequence[tuple[str, str, M]], *, requires: Mapping[str, str]
@@ -152,16 +143,20 @@ class PostgresCollection(Generic[M]):
                 if not await _lock_shared(conn, name):
                     raise not_found(resource_type, name)
             for name, parent, blob in data:
-                status = await conn.execute(
-                    "INSERT INTO resources (kind, name, parent, data) VALUES ($1, $2, $3, $4)"
-                    " ON CONFLICT (name) DO NOTHING",
-                    self._kind,
-                    name,
-                    parent,
-                    blob,
-                )
-                if status.endswith(" 0"):
-                    raise already_exists(self._type, name)  # rolls back the earlier rows
+                await self._insert_new(conn, name, parent, blob)  # raising rolls back the rest
+
+    async def _insert_new(self, conn: Conn, name: str, parent: str, data: bytes) -> None:
+        """One row; ALREADY_EXISTS when the name is taken (the UNIQUE index decides races)."""
+        status = await conn.execute(
+            "INSERT INTO resources (kind, name, parent, data) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (name) DO NOTHING",
+            self._kind,
+            name,
+            parent,
+            data,
+        )
+        if status.endswith(" 0"):
+            raise already_exists(self._type, name)
 
     async def get(self, name: str) -> M | None:
         """See `Collection.get`."""
