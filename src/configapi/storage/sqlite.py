@@ -15,6 +15,10 @@ only, never the health checks and the other calls the loop serves meanwhile (REA
 - **A unit of work finishes whole.** A client that goes away mid-call cancels its handler, not
   the unit: it runs on in a task of its own (shielded), so a transaction never stops half-way
   with its connection left inside it.
+- **Point reads are cached while nothing changes.** `cached_row` answers a repeated point read
+  (a Get) from memory, without a hop to a reader's thread, as long as no write has been
+  committed since the row was read: by this process (its own count of writes) or by any other
+  sharing the file (the WAL-index header, `wal_index`). See `read_cache` for the rules.
 - **Readiness and writes agree.** Each write checks, inside its transaction, that the schema is
   still the one this code migrates to (another process may have migrated past it): if not, the
   write is UNAVAILABLE with the reason `/readyz` gives.
@@ -34,7 +38,9 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from configapi.errors import unavailable
+from configapi.storage.read_cache import MISS, ReadCache
 from configapi.storage.schema import MIGRATIONS, migrate, user_version
+from configapi.storage.wal_index import WalIndex
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -52,6 +58,7 @@ _UNAVAILABLE_HINTS = (
 )
 _BUSY_TIMEOUT_MS = 5000  # off the loop now: a wait costs the waiting call only
 READERS = 2
+CACHE_BYTES = 16 * 1024 * 1024  # the point-read cache's bound: rows' bytes
 
 
 class Transaction:
@@ -89,6 +96,7 @@ class Database:
         durable: bool = True,
         readers: int = READERS,
         observe: Callable[[str, float], None] | None = None,
+        cache_bytes: int = CACHE_BYTES,
     ) -> None:
         self._path = path
         self._observe = observe  # told ("read" | "write", seconds) of each unit, queueing too
@@ -100,6 +108,9 @@ class Database:
         self._pooled = 0  # readers made for the pool, in it or in use
         self._opened: list[aiosqlite.Connection] = []
         self._reopen_before_write = False  # the write connection was found read-only
+        self._cache = ReadCache(cache_bytes)
+        self._wal: WalIndex | None = None  # None: not in WAL mode, `cached_row` reads through
+        self._writes = 0  # write units ended here (committed or not): part of the cache's stamp
 
     async def open(self) -> None:
         """Open the connections and bring the schema up to date (`SchemaVersionError` if the
@@ -111,9 +122,25 @@ class Database:
             for _ in range(self._reader_count):
                 self._readers.put_nowait(await self._connect())
                 self._pooled += 1
+            self._wal = await self._wal_index(self._writer)
         except BaseException:
             await self.close()
             raise
+
+    async def _wal_index(self, conn: aiosqlite.Connection) -> WalIndex | None:
+        """The file's WAL index, which `cached_row` needs; None (no cache) when the file is not
+        in WAL mode, e.g. on a file system without shared memory."""
+        (mode,) = next(iter(await conn.execute_fetchall("PRAGMA journal_mode")))
+        if str(mode).lower() != "wal":
+            log.warning(
+                "%s is in journal mode %s, not WAL: point reads are not cached", self._path, mode
+            )
+            return None
+        try:
+            return await asyncio.to_thread(WalIndex, self._path)
+        except OSError as error:
+            log.warning("point reads are not cached: the WAL index is unreadable (%s)", error)
+            return None
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self._path, isolation_level=None)
@@ -154,6 +181,25 @@ class Database:
         rows = await self.read_rows(sql, parameters)
         return rows[0] if rows else None
 
+    async def cached_row(self, sql: str, parameters: Sequence[object] = ()) -> Any:
+        """`read_row`, answered from memory when the same read was made since the last commit
+        (by any process); `parameters` must be hashable values."""
+        stamp = self._stamp()
+        if stamp is None:
+            return await self.read_row(sql, parameters)
+        key = (sql, *parameters)
+        row = self._cache.get(stamp, key)
+        if row is MISS:
+            row = await self.read_row(sql, parameters)
+            self._cache.put(stamp, key, row)
+        return row
+
+    def _stamp(self) -> tuple[int, bytes] | None:
+        """What changes with every commit to the file: this process's count of writes (its own
+        commits, whatever the WAL index says) and the WAL-index header (everyone's)."""
+        header = None if self._wal is None else self._wal.stamp()
+        return None if header is None else (self._writes, header)
+
     async def schema_version(self) -> int:
         """The schema version the file stores now, as a reader sees it."""
         row = await self.read_row("PRAGMA user_version")
@@ -175,19 +221,25 @@ class Database:
 
     async def _transaction(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         async with self._write_lock:
-            if self._reopen_before_write:
-                await self._reopen_writer()
-            conn = _require(self._writer)
-            await conn.execute("BEGIN IMMEDIATE")
             try:
-                await self._check_schema(conn)
-                result = await work(Transaction(conn))
-                await conn.execute("COMMIT")  # a failed COMMIT must not leave it open either
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back itself
-                    await conn.execute("ROLLBACK")
-                raise
-            return result
+                return await self._in_transaction(work)
+            finally:
+                self._writes += 1  # before the caller hears of it: no cached row predates it
+
+    async def _in_transaction(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+        if self._reopen_before_write:
+            await self._reopen_writer()
+        conn = _require(self._writer)
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            await self._check_schema(conn)
+            result = await work(Transaction(conn))
+            await conn.execute("COMMIT")  # a failed COMMIT must not leave it open either
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back itself
+                await conn.execute("ROLLBACK")
+            raise
+        return result
 
     async def _check_schema(self, conn: aiosqlite.Connection) -> None:
         version = await user_version(conn)
@@ -232,6 +284,9 @@ class Database:
         """Close every connection once the units under way have finished."""
         async with self._write_lock:
             self._writer = None
+            wal, self._wal = self._wal, None
+            if wal is not None:
+                wal.close()
             for _ in range(self._pooled):
                 await self._readers.get()  # a reader still in use comes back first
             opened, self._opened, self._pooled = self._opened, [], 0

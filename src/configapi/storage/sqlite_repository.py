@@ -80,7 +80,7 @@ class SqliteCollection(Generic[M]):
 
     async def get(self, name: str) -> M | None:
         """See `Collection.get`."""
-        row = await self._db.read_row(_FETCH, (self._kind, name))
+        row = await self._db.cached_row(_FETCH, (self._kind, name))
         return None if row is None else self._message.FromString(row[0])
 
     async def update(self, name: str, mutate: Callable[[M], M]) -> M | None:

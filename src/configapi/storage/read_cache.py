@@ -1,0 +1,66 @@
+"""Rows of point reads, kept while nothing is committed to the database (by any process).
+
+Every entry belongs to one stamp: what the database's change marker read just before the row
+was fetched (`Database`: its own count of writes and the WAL-index header, `wal_index`). A
+look-up first reads the marker; if it moved since the entries were stored, they are all dropped.
+So a hit is a row that no commit can have changed since it was read, and a read that starts
+after a write was acknowledged never sees the row from before it. A row fetched under an older
+stamp than the cache's is not stored (it may predate the commit that moved the stamp).
+
+Bounded by the bytes of its rows' values; when full, the oldest entries go first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any, Final
+
+MISS: Final[Any] = object()  # `get` found nothing usable
+
+
+class ReadCache:
+    """Rows by key (SQL and parameters), valid for one stamp at a time."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._max_bytes = max_bytes
+        self._stamp: object = MISS  # no stamp yet: the first look-up sets it
+        self._rows: dict[Hashable, Any] = {}
+        self._sizes: dict[Hashable, int] = {}
+        self._bytes = 0
+
+    def get(self, stamp: object, key: Hashable) -> Any:
+        """The row stored for `key` under `stamp`, or MISS; a new stamp drops every entry."""
+        if stamp != self._stamp:
+            self._drop_all(stamp)
+            return MISS
+        return self._rows.get(key, MISS)
+
+    def put(self, stamp: object, key: Hashable, row: Any) -> None:
+        """Keep `row` (a tuple of immutable values, or None), fetched after `stamp` was read."""
+        if stamp != self._stamp:
+            return  # fetched under an older stamp, or the cache moved on meanwhile
+        size = _size(row)
+        if size > self._max_bytes:
+            return
+        self._bytes -= self._sizes.pop(key, 0)
+        self._rows.pop(key, None)
+        while self._bytes + size > self._max_bytes:
+            oldest = next(iter(self._rows))
+            del self._rows[oldest]
+            self._bytes -= self._sizes.pop(oldest)
+        self._rows[key] = row
+        self._sizes[key] = size
+        self._bytes += size
+
+    def _drop_all(self, stamp: object) -> None:
+        self._stamp = stamp
+        self._rows.clear()
+        self._sizes.clear()
+        self._bytes = 0
+
+
+def _size(row: tuple[Any, ...] | None) -> int:
+    """What a row costs the cache: the bytes of its values, and a floor per entry."""
+    if row is None:
+        return 64
+    return 64 + sum(len(value) if isinstance(value, bytes | str) else 8 for value in row)
