@@ -166,7 +166,7 @@ class SqliteTokenStore:
 
     async def by_hash(self, secret_hash: bytes) -> AccessToken | None:
         """See `TokenStore.by_hash`."""
-        row = await self._db.read_row(
+        row = await self._db.cached_row(
             "SELECT data FROM access_tokens WHERE secret_hash = ?", (secret_hash,)
         )
         return None if row is None else AccessToken.FromString(row[0])
