@@ -7,7 +7,8 @@ The previous driver (commit 4736492: reads inline on the event loop, writes on a
 own) is loaded from git into a private package, so both run in the same interpreter, on the
 same disk, interleaved run by run. Each run times, through the repository protocol the services
 call, GETS point reads of one source and CREATES durable inserts of new sources, first one
-caller at a time (latency per call) then 16 callers at once (loop time per call). Both
+caller at a time (latency per call) then 16 callers at once (loop time per call), and reads
+each created source once (what the current driver's point-read cache cannot answer). Both
 repositories stay open throughout; prints the median of the runs. The repository's own disk is
 used: a durable write must reach a disk.
 """
@@ -94,15 +95,30 @@ async def one_run(repository: Any, run: int, gets: int, creates: int) -> dict[st
 
         return insert
 
+    def read_created(tag: str) -> Callable[[int], Awaitable[object]]:
+        async def read(number: int) -> object:  # each read once, after the creates' commits
+            return await sources.get(f"workspaces/bench/sources/r{run}-{tag}-{number}")
+
+        return read
+
     await per_call(200, 1, get)  # warm-up
-    return {
-        "GetSource, 1 caller": await per_call(gets, 1, get),
-        f"GetSource, {CONCURRENCY} callers": await per_call(gets, CONCURRENCY, get),
+    results = {
+        "GetSource, same source again, 1 caller": await per_call(gets, 1, get),
+        f"GetSource, same source again, {CONCURRENCY} callers": await per_call(
+            gets, CONCURRENCY, get
+        ),
         "CreateSource, 1 caller": await per_call(creates, 1, create("one")),
         f"CreateSource, {CONCURRENCY} callers": await per_call(
             creates, CONCURRENCY, create("many")
         ),
     }
+    results["GetSource, not read since the last commit, 1 caller"] = await per_call(
+        creates, 1, read_created("one")
+    )
+    results[f"GetSource, not read since the last commit, {CONCURRENCY} callers"] = await per_call(
+        creates, CONCURRENCY, read_created("many")
+    )
+    return results
 
 
 async def main(runs: int, gets: int, creates: int) -> None:
