@@ -75,6 +75,11 @@ class BenchSession:
         # `serve --workers 2` on the same database (rate limit off, as the main server)
         workers2 = world.start_configapi(database, self.logs, 0, "configapi --workers 2", workers=2)
         self.workers2 = self.stack.enter_context(workers2)
+        # the point-read cache off (rate limit off): what a Get costs when it reaches SQLite
+        uncached = world.start_configapi(
+            database, self.logs, 0, "configapi (read cache off)", extra=("--read-cache-mib", "0")
+        )
+        self.uncached = self.stack.enter_context(uncached)
         self._prepare_postgres()
 
     def _prepare_postgres(self) -> None:
@@ -114,7 +119,11 @@ class BenchSession:
         grpc_pg, _ = h2load_cell(
             self.pg_scratch, "grpc_get_pg", label, self.pg_server, get, get_source_request()
         )
-        return [grpc_get, grpc_bare, grpc_limited, grpc_pg], self._rest_get_cells()
+        grpc_uncached, _ = h2load_cell(
+            self.scratch, "grpc_get_uncached", label, self.uncached, get, get_source_request()
+        )
+        grpc_cells = [grpc_get, grpc_bare, grpc_limited, grpc_uncached, grpc_pg]
+        return grpc_cells, self._rest_get_cells()
 
     def _rest_get_cells(self) -> list[Cell]:
         path, label = f"/v1beta/{world.SOURCE}", "REST GET source"
@@ -128,6 +137,7 @@ class BenchSession:
             wrk_cell(self.scratch, "rest_get_bare", label, [starlette], path),
             wrk_cell(self.scratch, "rest_get_limited", label, [self.limited], path),
             wrk_cell(self.scratch, "rest_get_workers2", label, [self.workers2], path),
+            wrk_cell(self.scratch, "rest_get_uncached", label, [self.uncached], path),
         ]
         proxy = self._start_proxy()
         if proxy is not None:

@@ -10,6 +10,8 @@ RATIOS = (
     Ratio("rest_get", "rest_get_bare", "÷ bare Starlette"),
     Ratio("grpc_get_limited", "grpc_get", "÷ rate limit off"),
     Ratio("rest_get_limited", "rest_get", "÷ rate limit off"),
+    Ratio("grpc_get_uncached", "grpc_get_bare", "÷ bare grpc.aio"),
+    Ratio("rest_get_uncached", "rest_get_bare", "÷ bare Starlette"),
     Ratio("grpc_get_pg", "grpc_get", "÷ SQLite"),
     Ratio("grpc_create_pg", "grpc_create", "÷ SQLite"),
     Ratio("rest_get_workers2", "rest_get", "÷ 1 worker"),

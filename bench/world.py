@@ -69,10 +69,12 @@ def start_configapi(
     name: str = "configapi",
     *,
     workers: int = 1,
+    extra: tuple[str, ...] = (),
 ) -> ServerProcess:
-    """`configapi serve` as `serve_args` says; with `workers` > 1, `--workers N` on every core
-    (the load generator's core included: the bench machine has two)."""
-    argv = configapi(*serve_args(database, rate_limit), "--workers", str(workers))
+    """`configapi serve` as `serve_args` says, and `extra` flags; with `workers` > 1,
+    `--workers N` on every core (the load generator's core included: the bench machine has
+    two)."""
+    argv = configapi(*serve_args(database, rate_limit), "--workers", str(workers), *extra)
     cpus = "0" if workers == 1 else "0,1"
     return start_server(name, argv, log, grpc=True, rest=True, cpus=cpus)
 

@@ -69,7 +69,9 @@ class ConfigApiServer:
             self.metrics,
         )
         self.repository = make_repository(
-            settings.database, observe=self.metrics.storage_observer("main")
+            settings.database,
+            observe=self.metrics.storage_observer("main"),
+            read_cache_bytes=settings.read_cache_mib * 1024 * 1024,
         )
         self._budgets = Budgets(
             settings, self.repository, self.metrics.storage_observer("ratelimit")

@@ -103,7 +103,9 @@ def _parser() -> argparse.ArgumentParser:
         default=_env("http-address", DEFAULT_HTTP_ADDRESS),
         help='REST listener; "" for none',
     )
-    _number_flags(serve, "rate-limit", "token-cache-seconds", "max-body-bytes", "workers")
+    _number_flags(
+        serve, "rate-limit", "token-cache-seconds", "max-body-bytes", "workers", "read-cache-mib"
+    )
     serve.add_argument(
         "--rate-limit-store",
         choices=RATE_LIMIT_STORES,
@@ -219,6 +221,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         reuse_port=args.reuse_port,
         catalog_files=tuple(args.catalog),
         token_cache_seconds=args.token_cache_seconds,
+        read_cache_mib=args.read_cache_mib,
         max_body_bytes=args.max_body_bytes,
         metrics_address=args.metrics_address,
         tls_cert=args.tls_cert,

@@ -42,6 +42,8 @@ class Settings:
     catalog_files: tuple[Path, ...] = ()
     # how long a token stays cached: the bound on how late another process sees a deletion
     token_cache_seconds: float = 1.0
+    # memory for rows of repeated point reads of a SQLite database (`storage/read_cache.py`)
+    read_cache_mib: int = 16
     max_body_bytes: int = 4 * 1024 * 1024
     # the REST listener's timeouts, header limit and connection cap (`http_limits`)
     http_limits: ListenerLimits = field(default_factory=ListenerLimits)
@@ -110,6 +112,9 @@ NUMBER_OPTIONS = {
         # below 1 KiB no ordinary request fits; above 1 GiB one request could exhaust memory
         NumberOption("max-body-bytes", True, 1024, 1024 * MIB, 4 * MIB, "largest request body"),
         NumberOption("workers", True, 1, 256, 1, "server processes sharing the listeners"),
+        NumberOption(
+            "read-cache-mib", True, 0, 4096, 16, "memory for repeated point reads; 0 turns it off"
+        ),
     )
 }
 

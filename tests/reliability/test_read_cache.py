@@ -34,9 +34,9 @@ ROUNDS = 8
 class Counted(SqliteRepository):
     """The real repository, told of each unit that reached SQLite (`observe`)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_cache_bytes: int = 16 * 1024 * 1024) -> None:
         self.reads = 0
-        super().__init__(path, observe=self._seen)
+        super().__init__(path, observe=self._seen, read_cache_bytes=read_cache_bytes)
 
     def _seen(self, operation: str, _seconds: float) -> None:
         self.reads += operation == "read"
@@ -78,6 +78,20 @@ async def test_repeated_reads_are_answered_without_sqlite(repository: Counted) -
     assert await repository.sources.get(missing) is None
     assert await repository.sources.get(missing) is None
     assert repository.reads == reads + 1  # "not found" is kept too
+
+
+async def test_a_cache_of_zero_bytes_is_no_cache(tmp_path: Path) -> None:
+    """`--read-cache-mib 0`: every read reaches SQLite."""
+    repository = Counted(tmp_path / "config.db", read_cache_bytes=0)
+    await repository.open()
+    try:
+        await repository.workspaces.insert(WORKSPACE, "", workspaces_pb2.Workspace(name=WORKSPACE))
+        reads = repository.reads
+        for _ in range(5):
+            assert await repository.workspaces.get(WORKSPACE) is not None
+        assert repository.reads == reads + 5
+    finally:
+        await repository.close()
 
 
 async def test_what_the_cache_hands_out_cannot_change_what_it_holds(

@@ -15,6 +15,7 @@ import asyncpg
 
 from configapi.storage import postgres_repository, schema
 from configapi.storage.postgres_repository import PostgresRepository
+from configapi.storage.sqlite import CACHE_BYTES
 from configapi.storage.sqlite_repository import SqliteRepository
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
@@ -74,12 +75,16 @@ def redact(url: str) -> str:
 
 
 def make_repository(
-    database: Database, *, observe: Callable[[str, float], None] | None = None
+    database: Database,
+    *,
+    observe: Callable[[str, float], None] | None = None,
+    read_cache_bytes: int = CACHE_BYTES,
 ) -> AnyRepository:
-    """The repository for `database` (not opened yet)."""
+    """The repository for `database` (not opened yet); `read_cache_bytes` bounds SQLite's
+    point-read cache (0: none; PostgreSQL reads are not cached)."""
     if isinstance(database, str):
         return PostgresRepository(database, observe=observe)
-    return SqliteRepository(database, observe=observe)
+    return SqliteRepository(database, observe=observe, read_cache_bytes=read_cache_bytes)
 
 
 def expected_schema_version(database: Database) -> int:

@@ -28,6 +28,11 @@ class ReadCache:
         self._sizes: dict[Hashable, int] = {}
         self._bytes = 0
 
+    @property
+    def max_bytes(self) -> int:
+        """The bound on the bytes of the rows kept; 0 keeps none."""
+        return self._max_bytes
+
     def get(self, stamp: object, key: Hashable) -> Any:
         """The row stored for `key` under `stamp`, or MISS; a new stamp drops every entry."""
         if stamp != self._stamp:

@@ -122,7 +122,8 @@ class Database:
             for _ in range(self._reader_count):
                 self._readers.put_nowait(await self._connect())
                 self._pooled += 1
-            self._wal = await self._wal_index(self._writer)
+            if self._cache.max_bytes:  # 0: no cache, and no WAL index to read for it
+                self._wal = await self._wal_index(self._writer)
         except BaseException:
             await self.close()
             raise

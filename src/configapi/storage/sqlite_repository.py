@@ -15,7 +15,7 @@ from segment.config.v1beta import (
 from configapi.errors import already_exists, not_found
 from configapi.storage.kinds import CollectionsByKind
 from configapi.storage.repository import M, Page
-from configapi.storage.sqlite import Database, Transaction
+from configapi.storage.sqlite import CACHE_BYTES, Database, Transaction
 
 AccessToken = access_tokens_pb2.AccessToken
 
@@ -201,9 +201,15 @@ class SqliteTokenStore:
 class SqliteRepository(CollectionsByKind):
     """The repository protocol over one SQLite file."""
 
-    def __init__(self, path: Path, *, observe: Callable[[str, float], None] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        observe: Callable[[str, float], None] | None = None,
+        read_cache_bytes: int = CACHE_BYTES,
+    ) -> None:
         super().__init__()
-        self._db = Database(path, observe=observe)
+        self._db = Database(path, observe=observe, cache_bytes=read_cache_bytes)
         self.tokens = SqliteTokenStore(self._db)
 
     def _make(
