@@ -66,11 +66,7 @@ async def test_calls_that_find_the_entry_expired_together_share_one_look_up(
 async def test_a_look_up_overtaken_by_a_revocation_keeps_nothing(
     repository: AnyRepository,
 ) -> None:
-    cache, store, _, secret, _name = await _cache_with_a_token(repository)
-    before = store.lookups
-    under_way = asyncio.create_task(cache.caller_for(secret))
-    await _until_it_reads(store, before + 1)
-    cache.revoke(None)  # e.g. the revocation broadcast lost its connection
+    cache, _, secret, under_way = await _revoked_while_looking_up(repository)
     await under_way  # concurrent with the revocation: either answer is right for it
     assert cache.cached(secret) is None, "a look-up read before a revocation was kept"
 
@@ -78,22 +74,28 @@ async def test_a_look_up_overtaken_by_a_revocation_keeps_nothing(
 async def test_a_call_made_after_a_revocation_waits_for_a_look_up_of_its_own(
     repository: AnyRepository,
 ) -> None:
+    cache, store, secret, under_way = await _revoked_while_looking_up(repository)
+    lookups = store.lookups
+    await asyncio.gather(under_way, cache.caller_for(secret))
+    assert store.lookups == lookups + 1
+
+
+async def _revoked_while_looking_up(
+    repository: AnyRepository,
+) -> tuple[TokenCache, CountedStore, str, asyncio.Task[object]]:
+    """A cache whose look-up of an expired token has reached the store when every token is
+    revoked (as when the revocation broadcast lost its connection); that look-up's task."""
     cache, store, _, secret, _name = await _cache_with_a_token(repository)
     before = store.lookups
-    under_way = asyncio.create_task(cache.caller_for(secret))
-    await _until_it_reads(store, before + 1)
-    cache.revoke(None)
-    await asyncio.gather(under_way, cache.caller_for(secret))
-    assert store.lookups == before + 2
-
-
-async def _until_it_reads(store: CountedStore, lookups: int) -> None:
-    """Let the loop run until the look-up has reached the store (counted, no sleep)."""
-    for _ in range(100):
-        if store.lookups >= lookups:
-            return
+    under_way: asyncio.Task[object] = asyncio.create_task(cache.caller_for(secret))
+    for _ in range(100):  # let the loop run until the look-up has reached the store (no sleep)
+        if store.lookups > before:
+            break
         await asyncio.sleep(0)
-    raise AssertionError("the look-up never reached the store")
+    else:
+        raise AssertionError("the look-up never reached the store")
+    cache.revoke(None)
+    return cache, store, secret, under_way
 
 
 async def test_a_caller_that_goes_away_does_not_cancel_the_shared_look_up(

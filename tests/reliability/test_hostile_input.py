@@ -688,12 +688,15 @@ GRPC_CASES = [
         grpc.StatusCode.UNAUTHENTICATED,
         "Bearer a b",
     ),
+    # 7,000 and not 8,000: gRPC refuses metadata between its soft limit (8 KiB, all headers
+    # together) and its hard limit (16 KiB) at random, so an 8 KB token was refused by the
+    # transport (RESOURCE_EXHAUSTED) in about one run in five, before the API saw it
     GrpcCase(
-        "bearer-8k",
+        "bearer-7k",
         W + "GetWorkspace",
         _GET_ACME,
         grpc.StatusCode.UNAUTHENTICATED,
-        "Bearer " + "x" * 8_000,
+        "Bearer " + "x" * 7_000,
     ),
     GrpcCase(
         "bearer-over-metadata-limit",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -24,7 +26,7 @@ from configapi.storage.read_cache import MISS, ReadCache
 from configapi.storage.sqlite_repository import SqliteRepository
 from configapi.storage.wal_index import WalIndex
 from tests.integration.harness import create_source_request
-from tests.reliability.process import seed, start_server, stop
+from tests.reliability.process import CLI, clean_env, run_cli, seed, start_server, stop
 
 WORKSPACE = "workspaces/acme"
 SOURCE = f"{WORKSPACE}/sources/web"
@@ -165,8 +167,8 @@ def test_the_wal_index_stamp_moves_with_each_commit_only(tmp_path: Path) -> None
         assert None not in stamps
         assert len(set(stamps)) == len(stamps), "a commit left the stamp as it was"
     finally:
-        index.close()
         conn.close()
+        index.close()  # last: closing the descriptor drops this process's locks on the file
 
 
 @pytest.mark.parametrize("damage", ["copies differ", "not initialised", "unknown version"])
@@ -249,3 +251,39 @@ def _stored(database: Path) -> bytes:
     with contextlib.closing(sqlite3.connect(database)) as conn:
         (data,) = conn.execute("SELECT data FROM resources WHERE name = ?", (SOURCE,)).fetchone()
     return bytes(data)
+
+
+# SQLite's "dead man switch" lock: byte 128 of the -shm file, held shared by every process that
+# has the database open, taken exclusive only by the first to open it (which resets the index).
+_DMS_OFFSET = 128
+
+
+async def test_a_server_keeps_sqlites_locks_on_the_wal_index(tmp_path: Path) -> None:
+    """Reading the WAL index must not cost SQLite its locks: a POSIX lock is lost when any
+    descriptor of the file is closed by its process. Without them another process would take
+    this server's database for unused: `configapi restore` would replace it under the server,
+    and a new connection would reset the index it is using."""
+    database = tmp_path / "config.db"
+    token = seed(database, "acme")
+    server = start_server(database)
+    try:
+        await server.client("grpc").call("CreateSource", create_source_request("web"), token)
+        fd = os.open(f"{database}-shm", os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _DMS_OFFSET)
+        finally:
+            os.close(fd)
+        copy = tmp_path / "copy.db"
+        run_cli("backup", "--to", str(copy), "--database", str(database))
+        refused = subprocess.run(
+            [*CLI, "restore", "--from", str(copy), "--force", "--database", str(database)],
+            capture_output=True,
+            text=True,
+            env=clean_env(),
+            check=False,
+        )
+        assert refused.returncode == 2 and "in use" in refused.stderr, refused
+        await server.close_clients()
+    finally:
+        stop(server)

@@ -286,13 +286,13 @@ class Database:
         async with self._write_lock:
             self._writer = None
             wal, self._wal = self._wal, None
-            if wal is not None:
-                wal.close()
             for _ in range(self._pooled):
                 await self._readers.get()  # a reader still in use comes back first
             opened, self._opened, self._pooled = self._opened, [], 0
             for conn in opened:
                 await conn.close()
+            if wal is not None:
+                wal.close()  # after the connections: it may release SQLite's locks (wal_index)
 
 
 def _require(conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
