@@ -24,8 +24,7 @@ class ReadCache:
     def __init__(self, max_bytes: int) -> None:
         self._max_bytes = max_bytes
         self._stamp: object = MISS  # no stamp yet: the first look-up sets it
-        self._rows: dict[Hashable, Any] = {}
-        self._sizes: dict[Hashable, int] = {}
+        self._entries: dict[Hashable, tuple[Any, int]] = {}  # key → (row, its size)
         self._bytes = 0
 
     @property
@@ -38,7 +37,8 @@ class ReadCache:
         if stamp != self._stamp:
             self._drop_all(stamp)
             return MISS
-        return self._rows.get(key, MISS)
+        entry = self._entries.get(key)
+        return MISS if entry is None else entry[0]
 
     def put(self, stamp: object, key: Hashable, row: Any) -> None:
         """Keep `row` (a tuple of immutable values, or None), fetched after `stamp` was read."""
@@ -47,20 +47,17 @@ class ReadCache:
         size = _size(row)
         if size > self._max_bytes:
             return
-        self._bytes -= self._sizes.pop(key, 0)
-        self._rows.pop(key, None)
+        replaced = self._entries.pop(key, None)
+        if replaced is not None:
+            self._bytes -= replaced[1]
         while self._bytes + size > self._max_bytes:
-            oldest = next(iter(self._rows))
-            del self._rows[oldest]
-            self._bytes -= self._sizes.pop(oldest)
-        self._rows[key] = row
-        self._sizes[key] = size
+            self._bytes -= self._entries.pop(next(iter(self._entries)))[1]  # the oldest
+        self._entries[key] = (row, size)
         self._bytes += size
 
     def _drop_all(self, stamp: object) -> None:
         self._stamp = stamp
-        self._rows.clear()
-        self._sizes.clear()
+        self._entries.clear()
         self._bytes = 0
 
 
