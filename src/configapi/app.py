@@ -43,7 +43,7 @@ from configapi.services.destinations import DestinationServicer
 from configapi.services.sources import SourceServicer
 from configapi.services.tracking_plans import TrackingPlanServicer
 from configapi.services.workspaces import WorkspaceServicer
-from configapi.settings import Settings
+from configapi.settings import MIB, Settings
 from configapi.storage.backends import (
     expected_schema_version,
     make_repository,
@@ -71,7 +71,7 @@ class ConfigApiServer:
         self.repository = make_repository(
             settings.database,
             observe=self.metrics.storage_observer("main"),
-            read_cache_bytes=settings.read_cache_mib * 1024 * 1024,
+            read_cache_bytes=settings.read_cache_mib * MIB,
         )
         self._budgets = Budgets(
             settings, self.repository, self.metrics.storage_observer("ratelimit")
